@@ -1,0 +1,159 @@
+/*
+ * ml-connector-ctl: the operator's command line.
+ *   migrate [--dry-run]	apply (or list) pending schema migrations
+ *   check-config		parse the configuration and exit
+ *   selftest [hold_ms]		enqueue a job that a running poller completes
+ *   jobs			count jobs by state
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: ml-connector-ctl [-v] [-f file] command [args]\n"
+	    "commands:\n"
+	    "  check-config          check the configuration file\n"
+	    "  migrate [--dry-run]   apply or list pending migrations\n"
+	    "  selftest [hold_ms]    enqueue a selftest job for the poller\n"
+	    "  jobs                  count jobs by state\n");
+	exit(1);
+}
+
+static void
+print_line(const char *line, void *arg)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
+
+static int
+cmd_migrate(struct db *db, const struct cfg *cfg, int argc, char **argv)
+{
+	int		 dry = 0, n = 0;
+	enum core_err	 rc;
+
+	if (argc == 2 && strcmp(argv[1], "--dry-run") == 0)
+		dry = 1;
+	else if (argc != 1)
+		usage();
+	rc = migrate_run(db, cfg->sql_dir, dry, print_line, NULL, &n);
+	if (rc != CORE_OK) {
+		fprintf(stderr, "migrate: %s: %s\n", core_strerror(rc),
+		    db_error(db));
+		return 1;
+	}
+	if (dry)
+		printf("%d migration%s pending\n", n, n == 1 ? "" : "s");
+	else
+		printf("%d migration%s applied; schema is current\n", n,
+		    n == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+cmd_selftest(struct db *db, int argc, char **argv)
+{
+	char		 key[40], payload[64];
+	long		 hold = 0;
+	char		*end;
+	int64_t		 id = 0;
+	enum core_err	 rc;
+
+	if (argc > 2)
+		usage();
+	if (argc == 2) {
+		errno = 0;
+		hold = strtol(argv[1], &end, 10);
+		if (errno != 0 || *end != '\0' || hold < 0 || hold > 60000) {
+			fprintf(stderr, "selftest: hold_ms must be 0..60000\n");
+			return 1;
+		}
+	}
+	if (rnd_hex(key, 16) == -1) {
+		fprintf(stderr, "selftest: no randomness\n");
+		return 1;
+	}
+	(void)snprintf(payload, sizeof(payload), "{\"hold_ms\": %ld}", hold);
+	if ((rc = job_enqueue(db, "selftest", key, payload, 0, &id)) !=
+	    CORE_OK) {
+		fprintf(stderr, "selftest: %s: %s\n", core_strerror(rc),
+		    db_error(db));
+		return 1;
+	}
+	printf("%lld\n", (long long)id);
+	return 0;
+}
+
+static int
+cmd_jobs(struct db *db)
+{
+	struct db_rows	*r;
+	enum core_err	 rc;
+	size_t		 i;
+
+	if ((rc = db_select(db, "SELECT state, COUNT(*) FROM jobs "
+	    "GROUP BY state ORDER BY state", DB_NOPARAMS, &r)) != CORE_OK) {
+		fprintf(stderr, "jobs: %s: %s\n", core_strerror(rc),
+		    db_error(db));
+		return 1;
+	}
+	for (i = 0; i < r->nrows; i++)
+		printf("%s\t%s\n", db_rows_get(r, i, 0), db_rows_get(r, i, 1));
+	db_rows_free(r);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*file = ML_CONFIG_DEFAULT;
+	struct cfg	*cfg;
+	struct db	*db;
+	int		 ch, verbose = 0, rc;
+
+	while ((ch = getopt(argc, argv, "+f:v")) != -1) {
+		switch (ch) {
+		case 'f':
+			file = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	log_init("ml-connector-ctl", 1, verbose);
+	if (cfg_load(file, &cfg) != CORE_OK)
+		return 1;
+	if (strcmp(argv[0], "check-config") == 0) {
+		printf("configuration OK\n");
+		cfg_free(cfg);
+		return 0;
+	}
+	if ((db = db_new(&cfg->db)) == NULL)
+		fatalx("out of memory");
+	if (strcmp(argv[0], "migrate") == 0)
+		rc = cmd_migrate(db, cfg, argc, argv);
+	else if (strcmp(argv[0], "selftest") == 0)
+		rc = cmd_selftest(db, argc, argv);
+	else if (strcmp(argv[0], "jobs") == 0 && argc == 1)
+		rc = cmd_jobs(db);
+	else
+		usage();
+	db_free(db);
+	cfg_free(cfg);
+	return rc;
+}

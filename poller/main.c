@@ -1,0 +1,152 @@
+/*
+ * ml-poller: runs the job queue (and, as the sync engine grows, the
+ * poll loops and token refresh). Stays in the foreground; systemd,
+ * cron (--once) or a terminal supervises it.
+ *
+ * SIGTERM and SIGINT are blocked while work is in hand and read with
+ * sigtimedwait(2) between jobs: a job that has started finishes and
+ * commits, then the poller exits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "poller.h"
+
+static sigset_t	 stopset;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ml-poller [-dnv] [-f file] [--once]\n");
+	exit(1);
+}
+
+/* Has SIGTERM or SIGINT arrived? Consumes it. */
+static int
+stop_pending(void)
+{
+	struct timespec	 zero = { 0, 0 };
+	int		 sig;
+
+	sig = sigtimedwait(&stopset, NULL, &zero);
+	return sig == SIGTERM || sig == SIGINT;
+}
+
+/* Wait up to secs for a stop signal. 1 if one came. */
+static int
+wait_stop(int secs)
+{
+	struct timespec	 t = { secs, 0 };
+	int		 sig;
+
+	sig = sigtimedwait(&stopset, NULL, &t);
+	return sig == SIGTERM || sig == SIGINT;
+}
+
+/*
+ * Run due jobs until none is left or a stop is requested.
+ * Returns 1 when asked to stop, 0 when idle, -1 when the database is away.
+ */
+static int
+drain(struct db *db, const struct cfg *cfg, const char *owner)
+{
+	struct job	*j;
+	enum core_err	 rc;
+
+	for (;;) {
+		if (stop_pending())
+			return 1;
+		rc = job_claim(db, owner, cfg->poller.lease, &j);
+		if (rc == CORE_ENOTFOUND)
+			return 0;
+		if (rc != CORE_OK) {
+			log_warnx("claiming a job: %s (%s)", core_strerror(rc),
+			    db_error(db));
+			return -1;
+		}
+		runner_run(db, j, owner);
+		job_free(j);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char	*file = ML_CONFIG_DEFAULT;
+	struct cfg	*cfg;
+	struct db	*db;
+	char		 host[64], owner[96];
+	int		 ch, checkonly = 0, fg = 0, verbose = 0, once = 0, st;
+
+	while ((ch = getopt_long(argc, argv, "df:nv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			fg = 1;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			checkonly = 1;
+			break;
+		case 'o':
+			once = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init("ml-poller", fg || checkonly, verbose);
+	if (cfg_load(file, &cfg) != CORE_OK)
+		return 1;
+	if (checkonly) {
+		printf("configuration OK\n");
+		cfg_free(cfg);
+		return 0;
+	}
+	sigemptyset(&stopset);
+	sigaddset(&stopset, SIGTERM);
+	sigaddset(&stopset, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &stopset, NULL) == -1)
+		fatal("sigprocmask");
+	signal(SIGPIPE, SIG_IGN);
+
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	(void)snprintf(owner, sizeof(owner), "%s:%ld", host, (long)getpid());
+	if ((db = db_new(&cfg->db)) == NULL)
+		fatalx("out of memory");
+	log_info("started as %s%s", owner, once ? " (once)" : "");
+
+	for (;;) {
+		st = drain(db, cfg, owner);
+		if (st == 1 || once)
+			break;
+		/* Database away: try again soon, without spinning. */
+		if (wait_stop(st == -1 ? 1 : cfg->poller.interval))
+			break;
+	}
+	log_info("stopped");
+	db_free(db);
+	cfg_free(cfg);
+	return st == -1 && once ? 1 : 0;
+}

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Install, with apt-get, whatever a fresh Debian 12 lacks to build, test
+# and demo ml-connector. Installs nothing that is already there.
+set -eu
+
+PKGS="autoconf automake libtool pkg-config make gcc
+libfcgi-dev libfcgi-bin spawn-fcgi libcurl4-openssl-dev libjansson-dev
+libconfig-dev libmariadb-dev libssl-dev libcrypt-dev libcmocka-dev
+mariadb-server mariadb-client nginx curl jq wrk procps iproute2 ca-certificates"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	# Packaged services must not start on their own: ours run on
+	# throwaway data directories and loopback ports.
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

@@ -1,0 +1,79 @@
+#!/bin/bash
+# Build and run every test, three ways: the normal build, an
+# ASan+UBSan build, and `make distcheck`. Prints one closing line,
+# "N passed, N failed", and exits non-zero on any failure.
+# This is the README's test command and what .ci/run calls.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+"$top/scripts/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+JOBS=${JOBS:-2}
+passed=0
+failed=0
+skipped=0
+
+# count LOGFILE: add a test-suite.log's totals.
+count() {
+	local f=$1 p s x e
+	if [ ! -f "$f" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	p=$(sed -n 's/^# PASS: *//p' "$f" | head -n 1)
+	s=$(sed -n 's/^# SKIP: *//p' "$f" | head -n 1)
+	x=$(sed -n 's/^# FAIL: *//p' "$f" | head -n 1)
+	e=$(sed -n 's/^# ERROR: *//p' "$f" | head -n 1)
+	passed=$((passed + ${p:-0}))
+	skipped=$((skipped + ${s:-0}))
+	failed=$((failed + ${x:-0} + ${e:-0}))
+}
+
+# build DIR CONFIGURE-ARGS...: out-of-tree build and make check.
+build_and_check() {
+	local dir=$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" "$@" >configure.log 2>&1) ||
+	    { echo "configure $* failed:"; tail -n 20 "$dir/configure.log";
+	    failed=$((failed + 1)); return; }
+	(cd "$dir" && make -j"$JOBS" >make.log 2>&1) ||
+	    { echo "make failed ($*):"; grep -E 'error|warning' "$dir/make.log" | head -n 40;
+	    failed=$((failed + 1)); return; }
+	echo "== make check ($dir: $*)"
+	(cd "$dir" && make -j"$JOBS" check 2>&1 |
+	    grep -E '^(PASS|FAIL|ERROR|SKIP|XPASS|XFAIL|# )' )
+	for log in "$dir"/tests/*/*.log; do
+		case $log in */test-suite.log) continue ;; esac
+		if grep -qE '^(not ok|Bail out)' "$log" 2>/dev/null; then
+			echo "---- $log"
+			grep -vE '^ok ' "$log" | head -n 80
+		fi
+	done
+	count "$dir/tests/test-suite.log"
+}
+
+./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; echo "0 passed, 1 failed"; exit 1; }
+
+build_and_check "$top/_build/plain" --enable-werror
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    build_and_check "$top/_build/sanitizers" --enable-werror --enable-sanitizers
+
+echo "== make distcheck"
+if (cd "$top/_build/plain" && make -j"$JOBS" distcheck >distcheck.log 2>&1); then
+	echo "PASS: make distcheck"
+	passed=$((passed + 1))
+else
+	echo "FAIL: make distcheck"
+	tail -n 40 "$top/_build/plain/distcheck.log"
+	failed=$((failed + 1))
+fi
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

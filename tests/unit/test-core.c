@@ -1,0 +1,92 @@
+/*
+ * Small core pieces that need no database: error names, randomness,
+ * job state and class names.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "core.h"
+
+static void
+strerror_names_every_code(void **state)
+{
+	int	 e;
+
+	(void)state;
+	for (e = 0; e < CORE__MAX; e++) {
+		assert_non_null(core_strerror((enum core_err)e));
+		assert_string_not_equal(core_strerror((enum core_err)e),
+		    "unknown error");
+	}
+	assert_string_equal(core_strerror(CORE__MAX), "unknown error");
+	assert_string_equal(core_strerror(CORE_EDBDOWN), "database unavailable");
+}
+
+static void
+rnd_hex_is_hex_and_varies(void **state)
+{
+	char	 a[33], b[33];
+	size_t	 i;
+
+	(void)state;
+	assert_int_equal(rnd_hex(a, 16), 0);
+	assert_int_equal(rnd_hex(b, 16), 0);
+	assert_int_equal(strlen(a), 32);
+	for (i = 0; i < 32; i++)
+		assert_non_null(strchr("0123456789abcdef", a[i]));
+	/* 128 random bits: equal twice means the generator is broken. */
+	assert_string_not_equal(a, b);
+	assert_int_equal(rnd_hex(a, 65), -1);
+}
+
+static void
+job_names(void **state)
+{
+	(void)state;
+	assert_string_equal(job_state_name(JOB_HELD), "held");
+	assert_string_equal(job_state_name(JOB__MAX), "unknown");
+	assert_string_equal(job_class_name(JOB_ERR_MAPPING), "mapping");
+	assert_string_equal(job_class_name(JOB_ERR_TRANSIENT), "transient");
+	assert_string_equal(job_class_name(JOB_ERR__MAX), "unknown");
+}
+
+static void
+db_rows_accessors(void **state)
+{
+	char		*cells[4];
+	size_t		 lens[4] = { 2, 0, 3, 1 };
+	struct db_rows	 r = { 2, 2, cells, lens };
+
+	(void)state;
+	cells[0] = (char *)(uintptr_t)"42";
+	cells[1] = NULL;
+	cells[2] = (char *)(uintptr_t)"abc";
+	cells[3] = (char *)(uintptr_t)"7";
+	assert_int_equal(db_rows_i64(&r, 0, 0, -1), 42);
+	assert_int_equal(db_rows_i64(&r, 0, 1, -1), -1);	/* NULL */
+	assert_int_equal(db_rows_i64(&r, 1, 0, -1), -1);	/* not a number */
+	assert_int_equal(db_rows_i64(&r, 1, 1, -1), 7);
+	assert_null(db_rows_get(&r, 2, 0));			/* out of range */
+	assert_null(db_rows_get(&r, 0, 2));
+	assert_string_equal(db_rows_get(&r, 1, 0), "abc");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(strerror_names_every_code),
+		cmocka_unit_test(rnd_hex_is_hex_and_varies),
+		cmocka_unit_test(job_names),
+		cmocka_unit_test(db_rows_accessors),
+	};
+
+	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
