@@ -35,7 +35,7 @@ build_and_check() {
 	shift
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	(cd "$dir" && "$top/configure" "$@" >configure.log 2>&1) ||
+	(cd "$dir" && "$src/configure" "$@" >configure.log 2>&1) ||
 	    { echo "configure $* failed:"; tail -n 20 "$dir/configure.log";
 	    failed=$((failed + 1)); return; }
 	(cd "$dir" && make -j"$JOBS" >make.log 2>&1) ||
@@ -54,7 +54,15 @@ build_and_check() {
 	count "$dir/tests/test-suite.log"
 }
 
-./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; echo "0 passed, 1 failed"; exit 1; }
+# Build from a clean copy of the tracked (and new, unignored) files, so a
+# developer's in-tree build never gets in the way of out-of-tree ones.
+src=$top/_build/src
+rm -rf "$src"
+mkdir -p "$src"
+git ls-files -co --exclude-standard -z | cpio -0pdm --quiet "$src" ||
+    { echo "cannot copy the source tree"; echo "0 passed, 1 failed"; exit 1; }
+(cd "$src" && ./autogen.sh >/dev/null 2>&1) ||
+    { echo "autogen failed"; echo "0 passed, 1 failed"; exit 1; }
 
 build_and_check "$top/_build/plain" --enable-werror
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
