@@ -69,6 +69,23 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     build_and_check "$top/_build/sanitizers" --enable-werror --enable-sanitizers
 
+echo "== make install DESTDIR"
+stage=$top/_build/stage
+rm -rf "$stage"
+if (cd "$top/_build/plain" && make install DESTDIR="$stage" >install.log 2>&1) &&
+    [ -x "$stage/usr/local/bin/ml-connector.fcgi" ] &&
+    [ -x "$stage/usr/local/bin/ml-poller" ] &&
+    [ -x "$stage/usr/local/bin/ml-connector-ctl" ] &&
+    [ -f "$stage/usr/local/share/ml-connector/sql/001_initial.sql" ] &&
+    ! "$stage/usr/local/bin/ml-connector.fcgi" -n -f /nonexistent 2>/dev/null; then
+	echo "PASS: make install DESTDIR lays out binaries and migrations"
+	passed=$((passed + 1))
+else
+	echo "FAIL: make install DESTDIR"
+	tail -n 20 "$top/_build/plain/install.log"
+	failed=$((failed + 1))
+fi
+
 echo "== make distcheck"
 if (cd "$top/_build/plain" && make -j"$JOBS" distcheck >distcheck.log 2>&1); then
 	echo "PASS: make distcheck"
