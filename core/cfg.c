@@ -25,6 +25,7 @@ enum ktype {
 	K_INT,		/* int within [min, max] */
 	K_SIZE,		/* size_t within [min, max] */
 	K_SECRET,	/* path of a private file; its content is stored */
+	K_BOOL,		/* true or false, stored as int */
 	K__MAX
 };
 
@@ -55,11 +56,55 @@ static const struct key keys[] = {
 	{ "fcgi", "max_body", K_SIZE, 0, O(fcgi.max_body), 1024, ML_MAX_BODY_CEILING },
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
+	/* API clients (issue 4); conditional requirements in check_ss(). */
+	{ "shipstation", "api", K_STR, 0, O(ss.api), 0, 0 },
+	{ "shipstation", "base_url", K_STR, 0, O(ss.base_url), 0, 0 },
+	{ "shipstation", "key_file", K_SECRET, 0, O(ss.key), 0, 0 },
+	{ "shipstation", "secret_file", K_SECRET, 0, O(ss.secret), 0, 0 },
+	{ "shipstation", "v2_key_file", K_SECRET, 0, O(ss.v2_key), 0, 0 },
+	{ "shipstation", "allow_http", K_BOOL, 0, O(ss.allow_http), 0, 1 },
+	{ "shipstation", "ca_file", K_STR, 0, O(ss.ca_file), 0, 0 },
+	{ "shipstation", "connect_timeout", K_INT, 0, O(ss.connect_timeout),
+	    1, 300 },
+	{ "shipstation", "timeout", K_INT, 0, O(ss.timeout), 1, 3600 },
+	{ "shipstation", "retries", K_INT, 0, O(ss.retries), 0, 20 },
+	{ "shipstation", "rate_limit", K_INT, 0, O(ss.rate_limit), 2, 100000 },
+	{ "shipstation", "page_size", K_INT, 0, O(ss.page_size), 1,
+	    ML_SS_PAGE_MAX },
+	{ "shipstation", "max_body", K_SIZE, 0, O(ss.max_body), 65536,
+	    ML_HTTP_MAX_BODY_CEILING },
+	{ "x3", "base_url", K_STR, 0, O(x3.base_url), 0, 0 },
+	{ "x3", "endpoint", K_STR, 0, O(x3.endpoint), 0, 0 },
+	{ "x3", "graphql_path", K_STR, 0, O(x3.graphql_path), 0, 0 },
+	{ "x3", "sales_package", K_STR, 0, O(x3.sales_package), 0, 0 },
+	{ "x3", "master_package", K_STR, 0, O(x3.master_package), 0, 0 },
+	{ "x3", "auth", K_STR, 0, O(x3.auth), 0, 0 },
+	{ "x3", "client_id", K_STR, 0, O(x3.client_id), 0, 0 },
+	{ "x3", "secret_file", K_SECRET, 0, O(x3.secret), 0, 0 },
+	{ "x3", "user", K_STR, 0, O(x3.user), 0, 0 },
+	{ "x3", "audience", K_STR, 0, O(x3.audience), 0, 0 },
+	{ "x3", "token_validity", K_INT, 0, O(x3.token_validity), 10, 86400 },
+	{ "x3", "renew_margin", K_INT, 0, O(x3.renew_margin), 0, 3600 },
+	{ "x3", "iat_skew", K_INT, 0, O(x3.iat_skew), 0, 600 },
+	{ "x3", "basic_user", K_STR, 0, O(x3.basic_user), 0, 0 },
+	{ "x3", "basic_password_file", K_SECRET, 0, O(x3.basic_password),
+	    0, 0 },
+	{ "x3", "gateway_url", K_STR, 0, O(x3.gateway_url), 0, 0 },
+	{ "x3", "gateway_secret_file", K_SECRET, 0, O(x3.gateway_secret),
+	    0, 0 },
+	{ "x3", "redirect_uri", K_STR, 0, O(x3.redirect_uri), 0, 0 },
+	{ "x3", "allow_http", K_BOOL, 0, O(x3.allow_http), 0, 1 },
+	{ "x3", "ca_file", K_STR, 0, O(x3.ca_file), 0, 0 },
+	{ "x3", "connect_timeout", K_INT, 0, O(x3.connect_timeout), 1, 300 },
+	{ "x3", "timeout", K_INT, 0, O(x3.timeout), 1, 3600 },
+	{ "x3", "retries", K_INT, 0, O(x3.retries), 0, 20 },
+	{ "x3", "max_body", K_SIZE, 0, O(x3.max_body), 65536,
+	    ML_HTTP_MAX_BODY_CEILING },
 };
 
 /* Groups that may appear; later subsystems add theirs here. */
 static const char *const groups[] = {
-	"paths", "database", "fcgi", "poller",
+	"paths", "database", "fcgi", "poller", "shipstation", "x3",
 };
 
 struct loader {
@@ -88,6 +133,7 @@ ktype_name(enum ktype t)
 		"an integer",		/* K_INT */
 		"an integer",		/* K_SIZE */
 		"a file path string",	/* K_SECRET */
+		"true or false",	/* K_BOOL */
 	};
 	return names[t];
 }
@@ -190,6 +236,14 @@ load_key(struct loader *l, struct cfg *c, const struct key *k,
 		else
 			*(int *)(void *)dst = (int)v;
 		break;
+	case K_BOOL:
+		if (t != CONFIG_TYPE_BOOL) {
+			report(l, line, "%s must be %s", k->name,
+			    ktype_name(k->type));
+			return;
+		}
+		*(int *)(void *)dst = config_setting_get_bool(s);
+		break;
 	default:
 		abort();
 	}
@@ -286,6 +340,206 @@ set_default(char **dst, const char *v)
 	return (*dst = strdup(v)) == NULL ? -1 : 0;
 }
 
+/* Line of a setting, else of its group, else 1. */
+static int
+line_of(config_t *conf, const char *group, const char *name)
+{
+	config_setting_t	*s;
+	char			 path[128];
+
+	if (name != NULL) {
+		(void)snprintf(path, sizeof(path), "%s.%s", group, name);
+		if ((s = config_lookup(conf, path)) != NULL)
+			return config_setting_source_line(s);
+	}
+	if ((s = config_lookup(conf, group)) != NULL)
+		return config_setting_source_line(s);
+	return 1;
+}
+
+static int
+is_group(config_t *conf, const char *name)
+{
+	config_setting_t	*s = config_lookup(conf, name);
+
+	return s != NULL && config_setting_type(s) == CONFIG_TYPE_GROUP;
+}
+
+/* A secret from its file, else from the environment. */
+static int
+secret_env(char **dst, const char *env)
+{
+	const char	*v;
+
+	if (*dst != NULL || (v = getenv(env)) == NULL || v[0] == '\0')
+		return 0;
+	return (*dst = strdup(v)) == NULL ? -1 : 0;
+}
+
+/* Base URLs: http(s)://host[:port][/path], no query, no trailing /. */
+static void
+check_base_url(struct loader *l, config_t *conf, const char *group,
+    char *url, int allow_http)
+{
+	size_t	 n;
+	int	 line = line_of(conf, group, "base_url");
+
+	if (strncmp(url, "https://", 8) != 0 &&
+	    strncmp(url, "http://", 7) != 0) {
+		report(l, line, "base_url must start with https://");
+		return;
+	}
+	if (strncmp(url, "http://", 7) == 0 && !allow_http)
+		report(l, line, "base_url is plain http; set allow_http = "
+		    "true (the sandbox only) or use https://");
+	if (strpbrk(url, "?#@ \t") != NULL)
+		report(l, line, "base_url must not carry a query, user "
+		    "info or spaces");
+	n = strlen(url);
+	while (n > 8 && url[n - 1] == '/')
+		url[--n] = '\0';
+	if (n >= ML_URL_MAX / 2)
+		report(l, line, "base_url is too long");
+}
+
+static void
+check_ss(struct loader *l, struct cfg *c, config_t *conf)
+{
+	struct cfg_ss	*s = &c->ss;
+	int		 g = line_of(conf, "shipstation", NULL);
+
+	if (!is_group(conf, "shipstation"))
+		return;
+	s->enabled = 1;
+	if (s->api == NULL && (s->api = strdup("v1")) == NULL) {
+		l->errors++;
+		return;
+	}
+	if (strcmp(s->api, "v1") != 0 && strcmp(s->api, "v2") != 0) {
+		report(l, line_of(conf, "shipstation", "api"),
+		    "api must be \"v1\" or \"v2\"");
+		return;
+	}
+	s->v2 = strcmp(s->api, "v2") == 0;
+	if (set_default(&s->base_url, s->v2 ? "https://api.shipstation.com" :
+	    "https://ssapi.shipstation.com") == -1 ||
+	    secret_env(&s->key, ML_ENV_SS_KEY) == -1 ||
+	    secret_env(&s->secret, ML_ENV_SS_SECRET) == -1 ||
+	    secret_env(&s->v2_key, ML_ENV_SS_V2_KEY) == -1) {
+		l->errors++;
+		return;
+	}
+	check_base_url(l, conf, "shipstation", s->base_url, s->allow_http);
+	if (!s->v2 && (s->key == NULL || s->secret == NULL))
+		report(l, g, "shipstation api v1 needs key_file and "
+		    "secret_file (or %s and %s)", ML_ENV_SS_KEY,
+		    ML_ENV_SS_SECRET);
+	if (s->v2 && s->v2_key == NULL)
+		report(l, g, "shipstation api v2 needs v2_key_file (or %s)",
+		    ML_ENV_SS_V2_KEY);
+	if (s->rate_limit == 0)
+		s->rate_limit = s->v2 ? ML_SS_V2_LIMIT : ML_SS_V1_LIMIT;
+	if (s->page_size == 0)
+		s->page_size = s->v2 ? 100 : ML_SS_PAGE_MAX;
+	if (s->connect_timeout == 0)
+		s->connect_timeout = ML_HTTP_CONNECT_TIMEOUT;
+	if (s->timeout == 0)
+		s->timeout = ML_HTTP_TIMEOUT;
+	if (config_lookup(conf, "shipstation.retries") == NULL)
+		s->retries = ML_HTTP_RETRIES;
+	if (s->max_body == 0)
+		s->max_body = ML_HTTP_MAX_BODY;
+}
+
+static void
+check_x3(struct loader *l, struct cfg *c, config_t *conf)
+{
+	static const char *const auths[CFG_X3__MAX] = {
+		"jwt",		/* CFG_X3_JWT */
+		"basic",	/* CFG_X3_BASIC */
+		"gateway",	/* CFG_X3_GATEWAY */
+	};
+	struct cfg_x3	*x = &c->x3;
+	int		 g = line_of(conf, "x3", NULL), i;
+
+	if (!is_group(conf, "x3"))
+		return;
+	x->enabled = 1;
+	if (set_default(&x->auth, "jwt") == -1 ||
+	    set_default(&x->graphql_path, ML_X3_GRAPHQL_PATH) == -1 ||
+	    set_default(&x->sales_package, ML_X3_SALES_PACKAGE) == -1 ||
+	    set_default(&x->master_package, ML_X3_MASTER_PACKAGE) == -1 ||
+	    set_default(&x->audience, "") == -1 ||
+	    secret_env(&x->secret, ML_ENV_X3_SECRET) == -1 ||
+	    secret_env(&x->basic_password, ML_ENV_X3_PASSWORD) == -1 ||
+	    secret_env(&x->gateway_secret, ML_ENV_X3_GW_SECRET) == -1) {
+		l->errors++;
+		return;
+	}
+	for (i = 0; i < CFG_X3__MAX; i++)
+		if (strcmp(x->auth, auths[i]) == 0)
+			break;
+	if (i == CFG_X3__MAX) {
+		report(l, line_of(conf, "x3", "auth"), "auth must be "
+		    "\"jwt\", \"basic\" or \"gateway\"");
+		return;
+	}
+	x->auth_kind = (enum cfg_x3_auth)i;
+	if (x->base_url == NULL)
+		report(l, g, "missing required setting x3.base_url");
+	else
+		check_base_url(l, conf, "x3", x->base_url, x->allow_http);
+	if (x->endpoint == NULL)
+		report(l, g, "missing required setting x3.endpoint");
+	if (x->graphql_path[0] != '/')
+		report(l, line_of(conf, "x3", "graphql_path"),
+		    "graphql_path must start with /");
+	if (x->token_validity == 0)
+		x->token_validity = ML_X3_TOKEN_VALIDITY;
+	if (config_lookup(conf, "x3.renew_margin") == NULL)
+		x->renew_margin = ML_X3_RENEW_MARGIN;
+	if (config_lookup(conf, "x3.iat_skew") == NULL)
+		x->iat_skew = ML_X3_IAT_SKEW;
+	if (x->renew_margin >= x->token_validity)
+		report(l, line_of(conf, "x3", "renew_margin"), "renew_margin "
+		    "must be shorter than token_validity (%d s)",
+		    x->token_validity);
+	switch (x->auth_kind) {
+	case CFG_X3_JWT:
+		if (x->client_id == NULL || x->secret == NULL)
+			report(l, g, "x3 auth \"jwt\" needs client_id and "
+			    "secret_file (or %s)", ML_ENV_X3_SECRET);
+		break;
+	case CFG_X3_GATEWAY:
+		if (x->client_id == NULL || x->gateway_secret == NULL ||
+		    x->gateway_url == NULL)
+			report(l, g, "x3 auth \"gateway\" needs client_id, "
+			    "gateway_url and gateway_secret_file (or %s)",
+			    ML_ENV_X3_GW_SECRET);
+		else if (strncmp(x->gateway_url, "https://", 8) != 0 &&
+		    !(x->allow_http &&
+		    strncmp(x->gateway_url, "http://", 7) == 0))
+			report(l, line_of(conf, "x3", "gateway_url"),
+			    "gateway_url must start with https://");
+		break;
+	default:
+		break;
+	}
+	/* REST api1 and auth "basic" use the basic credentials. */
+	if (x->auth_kind == CFG_X3_BASIC && (x->basic_user == NULL ||
+	    x->basic_password == NULL))
+		report(l, g, "x3 auth \"basic\" needs basic_user and "
+		    "basic_password_file (or %s)", ML_ENV_X3_PASSWORD);
+	if (x->connect_timeout == 0)
+		x->connect_timeout = ML_HTTP_CONNECT_TIMEOUT;
+	if (x->timeout == 0)
+		x->timeout = ML_HTTP_TIMEOUT;
+	if (config_lookup(conf, "x3.retries") == NULL)
+		x->retries = ML_HTTP_RETRIES;
+	if (x->max_body == 0)
+		x->max_body = ML_HTTP_MAX_BODY;
+}
+
 enum core_err
 cfg_load(const char *path, struct cfg **out)
 {
@@ -324,6 +578,8 @@ cfg_load(const char *path, struct cfg **out)
 
 	walk(&l, c, config_root_setting(&conf), NULL);
 	check_required(&l, &conf);
+	check_ss(&l, c, &conf);
+	check_x3(&l, c, &conf);
 	if (c->db.password == NULL && (env = getenv(ML_ENV_DB_PASSWORD)) != NULL &&
 	    (c->db.password = strdup(env)) == NULL)
 		l.errors++;
@@ -344,6 +600,42 @@ cfg_load(const char *path, struct cfg **out)
 	return CORE_OK;
 }
 
+static void
+zfree(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static void
+free_clients(struct cfg *c)
+{
+	zfree(c->ss.key);
+	zfree(c->ss.secret);
+	zfree(c->ss.v2_key);
+	free(c->ss.api);
+	free(c->ss.base_url);
+	free(c->ss.ca_file);
+	zfree(c->x3.secret);
+	zfree(c->x3.basic_password);
+	zfree(c->x3.gateway_secret);
+	free(c->x3.base_url);
+	free(c->x3.endpoint);
+	free(c->x3.graphql_path);
+	free(c->x3.sales_package);
+	free(c->x3.master_package);
+	free(c->x3.auth);
+	free(c->x3.client_id);
+	free(c->x3.user);
+	free(c->x3.audience);
+	free(c->x3.basic_user);
+	free(c->x3.gateway_url);
+	free(c->x3.redirect_uri);
+	free(c->x3.ca_file);
+}
+
 void
 cfg_free(struct cfg *c)
 {
@@ -362,5 +654,6 @@ cfg_free(struct cfg *c)
 	free(c->db.name);
 	free(c->db.user);
 	free(c->fcgi.listen);
+	free_clients(c);
 	free(c);
 }

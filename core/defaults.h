@@ -58,4 +58,72 @@
 /* Environment variables that may carry secrets instead of files. */
 #define ML_ENV_DB_PASSWORD	"ML_CONNECTOR_DB_PASSWORD"
 
+/* ---- API clients (issue 4) ------------------------------------------ */
+
+/* HTTP: fail fast on connect, bound the whole exchange. */
+#define ML_HTTP_CONNECT_TIMEOUT	10	/* seconds */
+#define ML_HTTP_TIMEOUT		60	/* seconds, whole request */
+/* The largest V1 page (500 orders with items) is a few MB; 32 MiB is
+ * ten times that, and still bounds what one answer can make us hold. */
+#define ML_HTTP_MAX_BODY	(32 * 1024 * 1024)
+#define ML_HTTP_MAX_BODY_CEILING (256 * 1024 * 1024)
+/* Response headers kept per answer and bytes per header line. */
+#define ML_HTTP_MAX_HEADERS	64
+#define ML_HTTP_MAX_HEADER_LEN	8192
+/* Transient failures: attempts after the first, and the backoff
+ * (full jitter: a uniform wait in [0, min(cap, base * 2^n)]). */
+#define ML_HTTP_RETRIES		4
+#define ML_HTTP_BACKOFF_BASE_MS	500
+#define ML_HTTP_BACKOFF_CAP_MS	30000
+/* A server asking us to wait longer than this fails the call instead;
+ * the job queue retries it later rather than pinning a worker. */
+#define ML_HTTP_MAX_WAIT_MS	120000
+/* URLs we build or accept from webhooks (V1 caps resource_url at 200). */
+#define ML_URL_MAX		2048
+
+/* ShipStation quotas per key: V1 40/min, V2 200/min (reference 1.2, 4.1). */
+#define ML_SS_V1_LIMIT		40
+#define ML_SS_V2_LIMIT		200
+#define ML_SS_WINDOW_MS		60000
+/* V1 pageSize maximum; V2 page_size maximum (products: 100). */
+#define ML_SS_PAGE_MAX		500
+#define ML_SS_V2_PRODUCTS_PAGE_MAX 100
+/* A list stops after this many pages whatever `pages` says (a loop
+ * guard: 2,000 pages of 500 is a million records). */
+#define ML_SS_MAX_PAGES		2000
+/* How long a caller may wait for a quota slot, per priority. */
+#define ML_QUOTA_WAIT_MS	120000
+/* A waiting stamp older than this is a waiter that gave up or died;
+ * waiters stamp at least every ML_QUOTA_POLL_MAX_MS. */
+#define ML_QUOTA_WAITER_STALE_MS 5000
+/* Sleep at most this long between two looks at the shared budget. */
+#define ML_QUOTA_POLL_MAX_MS	2000
+
+/* X3. */
+#define ML_X3_GRAPHQL_PATH	"/xtrem/api"
+#define ML_X3_SALES_PACKAGE	"x3Sales"
+#define ML_X3_MASTER_PACKAGE	"x3MasterData"
+/* REST api1 default page size is 20; ask for more, trust $itemsPerPage. */
+#define ML_X3_REST_COUNT	100
+#define ML_X3_MAX_PAGES		10000
+/* Connected-app JWT: lifetime (<= the app's token validity), renewal
+ * margin before expiry, and how far iat is back-dated for clock skew
+ * (X3 rejects an iat in its future, reference 5.2). */
+#define ML_X3_TOKEN_VALIDITY	300	/* seconds */
+#define ML_X3_RENEW_MARGIN	60	/* seconds */
+#define ML_X3_IAT_SKEW		30	/* seconds */
+/* Cloud gateway: access 5 min, refresh 30 days (reference 5.3). */
+#define ML_X3_GW_ACCESS_TTL	300
+#define ML_X3_GW_REFRESH_TTL	(30 * 86400)
+/* ping warns when our clock and a server's Date differ by more. */
+#define ML_CLOCK_SKEW_WARN	30	/* seconds */
+
+/* Environment variables that may carry API secrets instead of files. */
+#define ML_ENV_SS_KEY		"ML_CONNECTOR_SS_KEY"
+#define ML_ENV_SS_SECRET	"ML_CONNECTOR_SS_SECRET"
+#define ML_ENV_SS_V2_KEY	"ML_CONNECTOR_SS_V2_KEY"
+#define ML_ENV_X3_SECRET	"ML_CONNECTOR_X3_SECRET"
+#define ML_ENV_X3_PASSWORD	"ML_CONNECTOR_X3_PASSWORD"
+#define ML_ENV_X3_GW_SECRET	"ML_CONNECTOR_X3_GATEWAY_SECRET"
+
 #endif /* !ML_DEFAULTS_H */
