@@ -53,6 +53,7 @@ static const struct key keys[] = {
 	{ "database", "connect_timeout", K_INT, 0, O(db.connect_timeout), 1, 300 },
 	{ "fcgi", "listen", K_STR, 0, O(fcgi.listen), 0, 0 },
 	{ "fcgi", "workers", K_INT, 0, O(fcgi.workers), 1, ML_FCGI_WORKERS_MAX },
+	{ "fcgi", "threads", K_INT, 0, O(fcgi.threads), 1, ML_FCGI_THREADS_MAX },
 	{ "fcgi", "max_body", K_SIZE, 0, O(fcgi.max_body), 1024, ML_MAX_BODY_CEILING },
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
@@ -100,10 +101,19 @@ static const struct key keys[] = {
 	{ "x3", "retries", K_INT, 0, O(x3.retries), 0, 20 },
 	{ "x3", "max_body", K_SIZE, 0, O(x3.max_body), 65536,
 	    ML_HTTP_MAX_BODY_CEILING },
+	{ "webhooks", "v1_secret_file", K_SECRET, 0, O(hooks.v1_secret), 0, 0 },
+	{ "webhooks", "max_body", K_SIZE, 0, O(hooks.max_body), 256,
+	    ML_MAX_BODY_CEILING },
+	{ "webhooks", "v2_jwks_url", K_STR, 0, O(hooks.v2_jwks_url), 0, 0 },
+	{ "webhooks", "jwks_allow_http", K_BOOL, 0, O(hooks.jwks_allow_http),
+	    0, 1 },
+	{ "webhooks", "v2_tolerance", K_INT, 0, O(hooks.v2_tolerance), 1, 3600 },
+	{ "webhooks", "public_url", K_STR, 0, O(hooks.public_url), 0, 0 },
 };
 
 /* Groups that may appear; later subsystems add theirs here. */
 static const char *const groups[] = {
+	"webhooks",
 	"paths", "database", "fcgi", "poller", "shipstation", "x3",
 };
 
@@ -554,9 +564,12 @@ cfg_load(const char *path, struct cfg **out)
 		return CORE_ENOMEM;
 	c->db.connect_timeout = ML_DB_CONNECT_TIMEOUT;
 	c->fcgi.workers = ML_FCGI_WORKERS_DEFAULT;
+	c->fcgi.threads = ML_FCGI_THREADS_DEFAULT;
 	c->fcgi.max_body = ML_MAX_BODY_DEFAULT;
 	c->poller.interval = ML_POLL_INTERVAL_DEFAULT;
 	c->poller.lease = ML_JOB_LEASE_DEFAULT;
+	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
+	c->hooks.v2_tolerance = ML_HOOK_V2_TOLERANCE_DEFAULT;
 
 	config_init(&conf);
 	if ((f = fopen(path, "r")) == NULL) {
@@ -589,6 +602,7 @@ cfg_load(const char *path, struct cfg **out)
 	if (set_default(&c->instance, "default") == -1 ||
 	    set_default(&c->sql_dir, ML_SQL_DIR_DEFAULT) == -1 ||
 	    set_default(&c->ui_dir, ML_UI_DIR_DEFAULT) == -1 ||
+	    set_default(&c->hooks.v2_jwks_url, ML_HOOK_JWKS_URL_DEFAULT) == -1 ||
 	    (c->path = strdup(path)) == NULL)
 		l.errors++;
 	config_destroy(&conf);
@@ -654,6 +668,12 @@ cfg_free(struct cfg *c)
 	free(c->db.name);
 	free(c->db.user);
 	free(c->fcgi.listen);
+	if (c->hooks.v1_secret != NULL) {
+		explicit_bzero(c->hooks.v1_secret, strlen(c->hooks.v1_secret));
+		free(c->hooks.v1_secret);
+	}
+	free(c->hooks.v2_jwks_url);
+	free(c->hooks.public_url);
 	free_clients(c);
 	free(c);
 }

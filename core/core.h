@@ -52,6 +52,7 @@ struct cfg_db {
 struct cfg_fcgi {
 	char		*listen;	/* NULL: inherited socket on fd 0 */
 	int		 workers;	/* worker processes */
+	int		 threads;	/* request threads per worker */
 	size_t		 max_body;	/* bytes; larger bodies get 413 */
 };
 
@@ -116,6 +117,16 @@ struct cfg_x3 {
 	size_t		 max_body;	/* bytes per response */
 };
 
+/* Webhook intake (group webhooks { }). */
+struct cfg_hooks {
+	char		*v1_secret;	/* the V1 URL secret (v1_secret_file) */
+	size_t		 max_body;	/* bytes; larger webhooks get 413 */
+	char		*v2_jwks_url;	/* ShipStation V2 signing keys */
+	int		 jwks_allow_http; /* plain http JWKS (the sandbox) */
+	int		 v2_tolerance;	/* seconds of timestamp skew allowed */
+	char		*public_url;	/* our base URL as ShipStation sees it */
+};
+
 struct cfg {
 	char		*path;		/* file this was read from */
 	char		*instance;	/* name shown in logs and the UI */
@@ -126,6 +137,7 @@ struct cfg {
 	struct cfg_poller poller;
 	struct cfg_ss	 ss;		/* ShipStation (issue 4) */
 	struct cfg_x3	 x3;		/* Sage X3 (issue 4) */
+	struct cfg_hooks hooks;		/* webhook intake */
 };
 
 /*
@@ -275,11 +287,16 @@ const char	*job_class_name(enum job_class);
 enum core_err	 job_enqueue(struct db *, const char *kind, const char *key,
 		    const char *payload, int priority, int64_t *id);
 /*
- * Claim the next due job (SKIP LOCKED) for owner with a lease.
+ * Claim the next due job (SKIP LOCKED) of one of the NULL-terminated
+ * kinds for owner with a lease.
  * CORE_ENOTFOUND when none is due. On CORE_OK *out is new; free with
  * job_free().
  */
 enum core_err	 job_claim(struct db *, const char *owner, int lease,
+		    const char *const *kinds, struct job **out);
+/* Claim one ready job by kind and key (CORE_ENOTFOUND if not ready). */
+enum core_err	 job_claim_key(struct db *, const char *kind,
+		    const char *key, const char *owner, int lease,
 		    struct job **out);
 /* Mark done; only succeeds while owner still holds the lease. */
 enum core_err	 job_done(struct db *, const struct job *, const char *owner);
@@ -601,6 +618,9 @@ void		 ss_free(struct ss *);
 enum core_err	 ss_list(struct ss *, enum ss_coll, const struct ss_param *,
 		    size_t, enum quota_prio, ss_record_fn, void *,
 		    struct ss_stats *);
+/* One cheap authenticated call (a one-record order list), waiting at
+ * most max_wait for a quota slot; for ping. */
+enum core_err	 ss_ping(struct ss *, int64_t max_wait);
 /* One order (V2: shipment). On CORE_OK *out is new; json_decref it. */
 enum core_err	 ss_get_order(struct ss *, const char *id, enum quota_prio,
 		    struct json_t **out);

@@ -25,6 +25,10 @@
 /* FastCGI worker processes when the config does not say. */
 #define ML_FCGI_WORKERS_DEFAULT	2
 #define ML_FCGI_WORKERS_MAX	64
+/* Request threads per worker: enough commits in flight for MariaDB's
+ * group commit and for nginx's kept FastCGI connections. */
+#define ML_FCGI_THREADS_DEFAULT	8
+#define ML_FCGI_THREADS_MAX	256
 /* listen(2) backlog for a socket we open ourselves. */
 #define ML_FCGI_BACKLOG		128
 
@@ -54,6 +58,15 @@
 #define ML_CONFIG_DEFAULT	ML_SYSCONFDIR "/ml-connector/ml-connector.conf"
 #define ML_SQL_DIR_DEFAULT	ML_DATADIR "/ml-connector/sql"
 #define ML_UI_DIR_DEFAULT	ML_DATADIR "/ml-connector/admin-ui"
+
+/* Webhooks: V1 bodies are ~200 bytes, V2 with tracking data a few KB. */
+#define ML_HOOK_MAX_BODY_DEFAULT	(64 * 1024)
+/* ShipStation's guidance: refuse V2 timestamps more than ~5 min off. */
+#define ML_HOOK_V2_TOLERANCE_DEFAULT	300	/* seconds */
+#define ML_HOOK_JWKS_URL_DEFAULT	"https://api.shipengine.com/jwks"
+
+/* Events committed together by one worker's batcher (one commit). */
+#define EVENT_BATCH_MAX			64
 
 /* Environment variables that may carry secrets instead of files. */
 #define ML_ENV_DB_PASSWORD	"ML_CONNECTOR_DB_PASSWORD"

@@ -69,8 +69,16 @@ dup_or_null(const char *s)
 	return s == NULL ? NULL : strdup(s);
 }
 
-enum core_err
-job_claim(struct db *db, const char *owner, int lease, struct job **out)
+#define CLAIM_KINDS_MAX	32
+#define CLAIM_SQL_MAX	1024
+
+/*
+ * Claim the first row of sql (which selects the job columns FOR UPDATE
+ * SKIP LOCKED) in a short transaction and lease it to owner.
+ */
+static enum core_err
+claim(struct db *db, const char *sql, const struct db_val *p, size_t n,
+    const char *owner, int lease, struct job **out)
 {
 	struct db_rows	*r = NULL;
 	struct job	*j = NULL;
@@ -79,13 +87,7 @@ job_claim(struct db *db, const char *owner, int lease, struct job **out)
 	*out = NULL;
 	if ((rc = db_begin(db)) != CORE_OK)
 		return rc;
-	/* Due ready jobs, and running jobs whose owner let the lease lapse. */
-	rc = db_select(db, "SELECT id, kind, job_key, payload, attempts, "
-	    "max_attempts FROM jobs WHERE (state = 'ready' AND "
-	    "next_attempt_at <= NOW(6)) OR (state = 'running' AND "
-	    "lease_expires_at < NOW(6)) ORDER BY priority, next_attempt_at "
-	    "LIMIT 1 FOR UPDATE SKIP LOCKED", DB_NOPARAMS, &r);
-	if (rc != CORE_OK)
+	if ((rc = db_select(db, sql, p, n, &r)) != CORE_OK)
 		goto fail;
 	if (r->nrows == 0) {
 		rc = CORE_ENOTFOUND;
@@ -120,6 +122,58 @@ fail:
 	db_rows_free(r);
 	job_free(j);
 	return rc;
+}
+
+/* Append s to the NUL-terminated buf of size sz; -1 if it does not fit. */
+static int
+append(char *buf, size_t sz, const char *s)
+{
+	size_t	 have = strlen(buf), add = strlen(s);
+
+	if (have + add >= sz)
+		return -1;
+	memcpy(buf + have, s, add + 1);
+	return 0;
+}
+
+enum core_err
+job_claim(struct db *db, const char *owner, int lease,
+    const char *const *kinds, struct job **out)
+{
+	struct db_val	 p[CLAIM_KINDS_MAX];
+	char		 sql[CLAIM_SQL_MAX] = "";
+	size_t		 n;
+
+	/* Only kinds this program can run: an older poller leaves newer
+	 * kinds to a newer one instead of failing them. */
+	if (append(sql, sizeof(sql), "SELECT id, kind, job_key, payload, "
+	    "attempts, max_attempts FROM jobs WHERE kind IN (") == -1)
+		return CORE_EINPUT;
+	for (n = 0; kinds[n] != NULL; n++) {
+		if (n == CLAIM_KINDS_MAX ||
+		    append(sql, sizeof(sql), n == 0 ? "?" : ", ?") == -1)
+			return CORE_EINPUT;
+		p[n] = DB_STR(kinds[n]);
+	}
+	if (n == 0)
+		return CORE_ENOTFOUND;
+	/* Due ready jobs, and running jobs whose owner let the lease lapse. */
+	if (append(sql, sizeof(sql), ") AND ((state = 'ready' AND "
+	    "next_attempt_at <= NOW(6)) OR (state = 'running' AND "
+	    "lease_expires_at < NOW(6))) ORDER BY priority, next_attempt_at "
+	    "LIMIT 1 FOR UPDATE SKIP LOCKED") == -1)
+		return CORE_EINPUT;
+	return claim(db, sql, p, n, owner, lease, out);
+}
+
+enum core_err
+job_claim_key(struct db *db, const char *kind, const char *key,
+    const char *owner, int lease, struct job **out)
+{
+	return claim(db, "SELECT id, kind, job_key, payload, attempts, "
+	    "max_attempts FROM jobs WHERE kind = ? AND job_key = ? AND "
+	    "state = 'ready' FOR UPDATE SKIP LOCKED", DB_PARAMS(DB_STR(kind),
+	    DB_STR(key)), owner, lease, out);
 }
 
 enum core_err

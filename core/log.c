@@ -18,7 +18,7 @@
 static const char	*ident = "ml-connector";
 static int		 foreground = 1;
 static int		 verbose;
-static char		 curid[ML_REQID_LEN];
+static _Thread_local char curid[ML_REQID_LEN];	/* per thread */
 
 void
 log_init(const char *name, int fg, int v)

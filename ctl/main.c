@@ -4,6 +4,7 @@
  *   check-config		parse the configuration and exit
  *   selftest [hold_ms]		enqueue a job that a running poller completes
  *   jobs			count jobs by state
+ *   webhooks ...		subscribe, list, remove our ShipStation webhooks
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "ctl.h"
 
 static void
 usage(void)
@@ -23,7 +25,9 @@ usage(void)
 	    "  check-config          check the configuration file\n"
 	    "  migrate [--dry-run]   apply or list pending migrations\n"
 	    "  selftest [hold_ms]    enqueue a selftest job for the poller\n"
-	    "  jobs                  count jobs by state\n");
+	    "  jobs                  count jobs by state\n"
+	    "  webhooks subscribe|list|remove ID|--all\n"
+	    "                        manage our ShipStation webhooks\n");
 	exit(1);
 }
 
@@ -151,6 +155,8 @@ main(int argc, char *argv[])
 		rc = cmd_selftest(db, argc, argv);
 	else if (strcmp(argv[0], "jobs") == 0 && argc == 1)
 		rc = cmd_jobs(db);
+	else if (strcmp(argv[0], "webhooks") == 0)
+		rc = ctl_webhooks(cfg, db, argc, argv);
 	else
 		usage();
 	db_free(db);

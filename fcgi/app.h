@@ -4,7 +4,26 @@
 #ifndef ML_FCGI_APP_H
 #define ML_FCGI_APP_H
 
+#include <time.h>
+
 struct FCGX_Request;
+
+#define HOOK_V1_PREFIX	"/hooks/shipstation/v1/"
+#define HOOK_V2_PATH	"/hooks/shipstation/v2"
+
+struct batcher;
+
+/* What one request thread keeps between requests. */
+struct app {
+	const struct cfg	*cfg;
+	struct db		*db;		/* this thread's connection */
+	struct batcher		*batch;		/* the process's group commit */
+	struct ss		*ss;		/* NULL: no shipstation group */
+	struct http		*http;		/* JWKS fetches */
+	struct jwks		*jwks;		/* V2 signing keys, or NULL */
+	time_t			 jwks_at;	/* last JWKS fetch attempt */
+	char			 owner[96];	/* host:pid, for job leases */
+};
 
 enum http_method {
 	M_GET,
@@ -20,6 +39,7 @@ enum http_method {
 struct req {
 	struct FCGX_Request	*fcgi;
 	const struct cfg	*cfg;		/* lent */
+	struct app		*app;		/* lent; the worker's state */
 	struct db		*db;		/* lent; the worker's connection */
 	enum http_method	 method;
 	const char		*method_name;	/* lent from the params */
@@ -32,15 +52,28 @@ struct req {
 	size_t			 bodylen;
 	char			 id[ML_REQID_LEN];
 	int			 status;	/* sent status, for the access log */
+	int64_t			 after_event;	/* fetch this event after the reply */
 };
 
 typedef void (*handler_fn)(struct req *);
 
+/* app.c */
+int		 app_init(struct app *, const struct cfg *);
+void		 app_free(struct app *);
+enum core_err	 app_fetch_jwks(struct app *, struct jwks **);
+void		 app_after_reply(struct app *, int64_t event_id);
+
+/* batch.c */
+struct batcher	*batch_start(const struct cfg *);
+void		 batch_stop(struct batcher *);
+enum core_err	 batch_store(struct batcher *, const struct event_in *,
+		    int64_t *, int *);
+
 /* req.c */
-int		 req_init(struct req *, struct FCGX_Request *,
-		    const struct cfg *, struct db *);
+int		 req_init(struct req *, struct FCGX_Request *, struct app *);
 void		 req_free(struct req *);
 const char	*req_param(const struct req *, const char *);
+int		 req_parse_clen(const char *, size_t *);
 int		 req_read_body(struct req *);
 void		 req_reply(struct req *, int status, const char *ctype,
 		    const char *body, size_t len);
@@ -54,6 +87,14 @@ void		 router_dispatch(struct req *);
 
 /* health.c */
 void		 health_get(struct req *);
+
+/* hook.c */
+void		 hook_v1(struct req *);
+void		 hook_v2(struct req *);
+int		 hook_json_depth(const char *, size_t);
+int		 hook_parse(const char *, size_t, const char *const *,
+		    struct json_t **, const char **, const char **, int *,
+		    char *, size_t);
 
 /* worker.c */
 int		 worker_run(int listen_fd, const struct cfg *);

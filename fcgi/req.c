@@ -52,9 +52,12 @@ set_id(struct req *r)
 		(void)snprintf(r->id, sizeof(r->id), "norandom");
 }
 
-/* Parse CONTENT_LENGTH strictly: digits only, no sign, no overflow. */
-static int
-parse_clen(const char *s, size_t *out)
+/*
+ * Parse CONTENT_LENGTH strictly: digits only, no sign, no overflow.
+ * 1 and *out when present, 0 when absent or empty, -1 when invalid.
+ */
+int
+req_parse_clen(const char *s, size_t *out)
 {
 	unsigned long long	 v;
 	char			*end;
@@ -73,8 +76,7 @@ parse_clen(const char *s, size_t *out)
 
 /* Fill r from the FastCGI params. 0, or -1 when already answered. */
 int
-req_init(struct req *r, FCGX_Request *f, const struct cfg *cfg,
-    struct db *db)
+req_init(struct req *r, FCGX_Request *f, struct app *app)
 {
 	const char	*uri, *q;
 	size_t		 i, plen;
@@ -82,8 +84,9 @@ req_init(struct req *r, FCGX_Request *f, const struct cfg *cfg,
 
 	memset(r, 0, sizeof(*r));
 	r->fcgi = f;
-	r->cfg = cfg;
-	r->db = db;
+	r->app = app;
+	r->cfg = app->cfg;
+	r->db = app->db;
 	set_id(r);
 	log_set_id(r->id);
 
@@ -105,13 +108,14 @@ req_init(struct req *r, FCGX_Request *f, const struct cfg *cfg,
 	r->query = q != NULL ? q + 1 : "";
 	r->ctype = req_param(r, "CONTENT_TYPE");
 
-	if ((cl = parse_clen(req_param(r, "CONTENT_LENGTH"), &r->clen)) == -1) {
+	if ((cl = req_parse_clen(req_param(r, "CONTENT_LENGTH"),
+	    &r->clen)) == -1) {
 		req_error(r, 400, "bad_request", "invalid Content-Length");
 		return -1;
 	}
 	r->has_clen = cl;
 	/* The limit is checked before a single body byte is read. */
-	if (r->clen > cfg->fcgi.max_body) {
+	if (r->clen > r->cfg->fcgi.max_body) {
 		req_error(r, 413, "body_too_large",
 		    "request body exceeds the configured limit");
 		return -1;

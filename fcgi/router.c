@@ -13,13 +13,24 @@
 
 struct route {
 	const char	*path;
+	int		 prefix;	/* match path as a prefix */
 	unsigned int	 methods;	/* MB(M_GET) | ... */
 	handler_fn	 fn;
 };
 
 static const struct route routes[] = {
-	{ "/healthz", MB(M_GET) | MB(M_HEAD), health_get },
+	{ "/healthz", 0, MB(M_GET) | MB(M_HEAD), health_get },
+	{ HOOK_V1_PREFIX, 1, MB(M_POST), hook_v1 },
+	{ HOOK_V2_PATH, 0, MB(M_POST), hook_v2 },
 };
+
+static int
+matches(const struct route *rt, const char *path)
+{
+	if (rt->prefix)
+		return strncmp(rt->path, path, strlen(rt->path)) == 0;
+	return strcmp(rt->path, path) == 0;
+}
 
 void
 router_dispatch(struct req *r)
@@ -28,7 +39,7 @@ router_dispatch(struct req *r)
 	size_t	 i;
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(routes[i].path, r->path) != 0)
+		if (!matches(&routes[i], r->path))
 			continue;
 		if ((routes[i].methods & MB(r->method)) == 0) {
 			req_error(r, 405, "method_not_allowed",

@@ -1,20 +1,40 @@
 /*
- * One worker process: accept a request, answer it, release everything
- * it owned, repeat. Each worker has its own database connection and no
- * threads, so a crash takes down one request, not the service.
+ * One worker process: T request threads accepting on the shared
+ * socket, each with its own database connection and HTTP handle, and
+ * one batcher thread doing the group commit of webhook events. Threads
+ * share nothing but the batcher's queue; a crash still costs only this
+ * process, which the supervisor replaces.
+ *
+ * Shutdown: the main thread waits for SIGTERM/SIGINT, then interrupts
+ * every request thread with SIGUSR1 (accept(2) and reads return EINTR;
+ * a request in progress is finished first) and joins them.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
 #include "core.h"
 #include "app.h"
 
+#define STOP_POKE_MS	100	/* re-send SIGUSR1 until every thread quits */
+
 static volatile sig_atomic_t	 stopping;
+
+struct rthread {
+	pthread_t		 th;
+	int			 fd;
+	const struct cfg	*cfg;
+	struct batcher		*batch;
+	int			 running;
+	int			 failed;	/* could not initialise */
+};
 
 /* Async-signal-safe: libfcgi's accept loop checks the same flag. */
 void
@@ -25,43 +45,125 @@ worker_stop(void)
 }
 
 static void
-on_term(int sig)
+on_poke(int sig)
 {
-	(void)sig;
-	worker_stop();
+	(void)sig;	/* only here to interrupt a blocking call */
+}
+
+static void *
+rthread_main(void *arg)
+{
+	struct rthread	*t = arg;
+	FCGX_Request	 fr;
+	struct req	 r;
+	struct app	 app;
+	int64_t		 after;
+
+	if (app_init(&app, t->cfg) == -1) {
+		log_warnx("cannot initialise a request thread");
+		t->failed = 1;
+		return NULL;
+	}
+	app.batch = t->batch;
+	if (FCGX_InitRequest(&fr, t->fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		app_free(&app);
+		t->failed = 1;
+		return NULL;
+	}
+	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		if (req_init(&r, &fr, &app) == 0)
+			router_dispatch(&r);
+		/* Never the path: a V1 webhook path carries its secret. */
+		log_debug("%s %d", r.method_name, r.status);
+		after = r.after_event;
+		req_free(&r);
+		/* The sender has its answer before we fetch anything. */
+		FCGX_Finish_r(&fr);
+		if (after > 0) {
+			if (getenv("ML_FAILPOINT_EXIT_AFTER_ACK") != NULL)
+				_exit(3);	/* tests: crash after commit */
+			app_after_reply(&app, after);
+		}
+		log_set_id(NULL);
+	}
+	FCGX_Free(&fr, 1);
+	app_free(&app);
+	return NULL;
 }
 
 int
 worker_run(int listen_fd, const struct cfg *cfg)
 {
 	struct sigaction	 sa;
-	FCGX_Request		 fr;
-	struct req		 r;
-	struct db		*db;
+	sigset_t		 stopset, pokeset;
+	struct rthread		*t;
+	struct batcher		*b;
+	struct timespec		 ts;
+	int			 n = cfg->fcgi.threads, i, left, sig, rc = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal must interrupt accept(2). */
-	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1)
-		fatal("sigaction");
 	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_poke;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: the poke must interrupt accept(2) and read(2). */
+	if (sigaction(SIGUSR1, &sa, NULL) == -1)
+		fatal("sigaction");
+	/* Only the main thread takes SIGTERM/SIGINT (sigwait below). */
+	sigemptyset(&stopset);
+	sigaddset(&stopset, SIGTERM);
+	sigaddset(&stopset, SIGINT);
+	if (pthread_sigmask(SIG_BLOCK, &stopset, NULL) != 0)
+		fatalx("pthread_sigmask");
 
-	if ((db = db_new(&cfg->db)) == NULL)
+	if ((b = batch_start(cfg)) == NULL)
+		fatalx("cannot start the batcher");
+	if ((t = calloc((size_t)n, sizeof(*t))) == NULL)
 		fatalx("out of memory");
-	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
-		fatalx("FCGX_InitRequest failed");
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
-		if (req_init(&r, &fr, cfg, db) == 0)
-			router_dispatch(&r);
-		log_debug("%s %s %d", r.method_name, r.path ? r.path : "-",
-		    r.status);
-		req_free(&r);
-		FCGX_Finish_r(&fr);
-		log_set_id(NULL);
+	for (i = 0; i < n; i++) {
+		t[i].fd = listen_fd;
+		t[i].cfg = cfg;
+		t[i].batch = b;
+		if (pthread_create(&t[i].th, NULL, rthread_main, &t[i]) != 0)
+			fatalx("cannot start request thread %d", i);
+		t[i].running = 1;
 	}
-	FCGX_Free(&fr, 1);
-	db_free(db);
-	return 0;
+	/* While waiting, SIGUSR1 stays blocked here: it is for threads. */
+	sigemptyset(&pokeset);
+	sigaddset(&pokeset, SIGUSR1);
+	(void)pthread_sigmask(SIG_BLOCK, &pokeset, NULL);
+	for (;;) {
+		ts.tv_sec = 1;
+		ts.tv_nsec = 0;
+		sig = sigtimedwait(&stopset, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		/* Every thread failed to start: exit so we get replaced. */
+		for (i = left = 0; i < n; i++)
+			left += !t[i].failed;
+		if (left == 0) {
+			rc = 1;
+			break;
+		}
+	}
+	worker_stop();
+	for (;;) {
+		for (i = left = 0; i < n; i++) {
+			if (!t[i].running)
+				continue;
+			if (pthread_tryjoin_np(t[i].th, NULL) == 0) {
+				t[i].running = 0;
+				continue;
+			}
+			(void)pthread_kill(t[i].th, SIGUSR1);
+			left++;
+		}
+		if (left == 0)
+			break;
+		ts.tv_sec = 0;
+		ts.tv_nsec = STOP_POKE_MS * 1000000L;
+		(void)nanosleep(&ts, NULL);
+	}
+	batch_stop(b);
+	free(t);
+	return rc;
 }

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "core.h"
-#include "poller.h"
 
 static sigset_t	 stopset;
 
@@ -56,7 +55,7 @@ wait_stop(int secs)
  * Returns 1 when asked to stop, 0 when idle, -1 when the database is away.
  */
 static int
-drain(struct db *db, const struct cfg *cfg, const char *owner)
+drain(const struct jobrun_ctx *ctx, const char *owner)
 {
 	struct job	*j;
 	enum core_err	 rc;
@@ -64,15 +63,16 @@ drain(struct db *db, const struct cfg *cfg, const char *owner)
 	for (;;) {
 		if (stop_pending())
 			return 1;
-		rc = job_claim(db, owner, cfg->poller.lease, &j);
+		rc = job_claim(ctx->db, owner, ctx->cfg->poller.lease,
+		    jobrun_kinds(), &j);
 		if (rc == CORE_ENOTFOUND)
 			return 0;
 		if (rc != CORE_OK) {
 			log_warnx("claiming a job: %s (%s)", core_strerror(rc),
-			    db_error(db));
+			    db_error(ctx->db));
 			return -1;
 		}
-		runner_run(db, j, owner);
+		jobrun_run(ctx, j, owner, "poller");
 		job_free(j);
 	}
 }
@@ -86,7 +86,7 @@ main(int argc, char *argv[])
 	};
 	const char	*file = ML_CONFIG_DEFAULT;
 	struct cfg	*cfg;
-	struct db	*db;
+	struct jobrun_ctx ctx;
 	char		 host[64], owner[96];
 	int		 ch, checkonly = 0, fg = 0, verbose = 0, once = 0, st;
 
@@ -133,12 +133,16 @@ main(int argc, char *argv[])
 		(void)snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = '\0';
 	(void)snprintf(owner, sizeof(owner), "%s:%ld", host, (long)getpid());
-	if ((db = db_new(&cfg->db)) == NULL)
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = cfg;
+	if ((ctx.db = db_new(&cfg->db)) == NULL)
 		fatalx("out of memory");
+	if (cfg->ss.enabled && ss_new(&cfg->ss, ctx.db, &ctx.ss) != CORE_OK)
+		fatalx("cannot start the ShipStation client");
 	log_info("started as %s%s", owner, once ? " (once)" : "");
 
 	for (;;) {
-		st = drain(db, cfg, owner);
+		st = drain(&ctx, owner);
 		if (st == 1 || once)
 			break;
 		/* Database away: try again soon, without spinning. */
@@ -146,7 +150,8 @@ main(int argc, char *argv[])
 			break;
 	}
 	log_info("stopped");
-	db_free(db);
+	ss_free(ctx.ss);
+	db_free(ctx.db);
 	cfg_free(cfg);
 	return st == -1 && once ? 1 : 0;
 }

@@ -209,6 +209,8 @@ stack_nginx() {
 		    -e "s|unix:/run/ml-connector/fcgi.sock|unix:$FCGI_SOCK|" \
 		    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
 		    -e "s|client_max_body_size 1m;|client_max_body_size ${NGINX_MAX_BODY:-1m};|" \
+		    -e "s|client_max_body_size 64k;|client_max_body_size ${NGINX_HOOKS_MAX_BODY:-64k};|" \
+		    -e "s|/var/log/nginx/ml-connector-hooks.log|$ML_TMP/nginx-hooks.log|" \
 		    "$top_srcdir/nginx.conf.example" >"$ML_TMP/nginx/site.conf"
 		cat >"$ML_TMP/nginx/nginx.conf" <<NGINX
 worker_processes 1;
@@ -225,6 +227,7 @@ http {
 	uwsgi_temp_path $ML_TMP/nginx/uwsgi;
 	scgi_temp_path $ML_TMP/nginx/scgi;
 	include $ML_TMP/nginx/site.conf;
+	include $ML_TMP/nginx/extra*.conf;
 }
 NGINX
 		nginx -p "$ML_TMP/nginx" -c "$ML_TMP/nginx/nginx.conf" \

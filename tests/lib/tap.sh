@@ -25,6 +25,11 @@ check() {
 	tap_result $? "$desc"
 }
 
+# not COMMAND...: succeed when the command fails (for check).
+not() {
+	! "$@"
+}
+
 # is DESCRIPTION GOT WANT
 is() {
 	if [ "$2" = "$3" ]; then

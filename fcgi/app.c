@@ -1,0 +1,106 @@
+/*
+ * A worker's long-lived state: its database connection, its ShipStation
+ * client and HTTP handle, the V2 signing keys it has fetched.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "app.h"
+
+int
+app_init(struct app *a, const struct cfg *cfg)
+{
+	struct http_opts	 ho;
+	char			 host[64];
+
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	if ((a->db = db_new(&cfg->db)) == NULL)
+		return -1;
+	if (cfg->ss.enabled && ss_new(&cfg->ss, a->db, &a->ss) != CORE_OK) {
+		log_warnx("cannot start the ShipStation client");
+		return -1;
+	}
+	memset(&ho, 0, sizeof(ho));
+	ho.connect_timeout = 5;
+	ho.timeout = 10;
+	ho.allow_http = cfg->hooks.jwks_allow_http;
+	ho.max_body = 64 * 1024;
+	if ((a->http = http_new(&ho)) == NULL)
+		return -1;
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	(void)snprintf(a->owner, sizeof(a->owner), "%s:%ld", host,
+	    (long)getpid());
+	return 0;
+}
+
+void
+app_free(struct app *a)
+{
+	jwks_free(a->jwks);
+	http_free(a->http);
+	ss_free(a->ss);
+	db_free(a->db);
+	memset(a, 0, sizeof(*a));
+}
+
+/* GET the configured JWKS. On CORE_OK *out is new; jwks_free() it. */
+enum core_err
+app_fetch_jwks(struct app *a, struct jwks **out)
+{
+	struct http_req		 rq;
+	struct http_resp	*rs = NULL;
+	enum core_err		 rc;
+
+	*out = NULL;
+	memset(&rq, 0, sizeof(rq));
+	rq.method = "GET";
+	rq.url = a->cfg->hooks.v2_jwks_url;
+	rq.expect_json = 1;
+	rq.no_retry = 1;	/* a request is waiting on this */
+	rc = http_do(a->http, &rq, &rs);
+	if (rc == CORE_OK)
+		rc = jwks_parse(rs->body, rs->len, out);
+	else if (rs != NULL)
+		log_warnx("JWKS %s", rs->what);
+	http_resp_free(rs);
+	return rc;
+}
+
+/*
+ * After the response is finished: fetch the resource of the event just
+ * acknowledged, right away, through the same job the poller would run
+ * if we crashed here. Claiming the job by key means a poller that got
+ * to it first wins and we skip it.
+ */
+void
+app_after_reply(struct app *a, int64_t event_id)
+{
+	struct jobrun_ctx	 ctx;
+	struct job		*j = NULL;
+	char			 key[24];
+	enum core_err		 rc;
+
+	(void)snprintf(key, sizeof(key), "%lld", (long long)event_id);
+	rc = job_claim_key(a->db, "webhook.fetch", key, a->owner,
+	    a->cfg->poller.lease, &j);
+	if (rc == CORE_ENOTFOUND)
+		return;
+	if (rc != CORE_OK) {
+		log_warnx("event %lld: claiming its fetch: %s; the poller "
+		    "will retry", (long long)event_id, core_strerror(rc));
+		return;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = a->cfg;
+	ctx.db = a->db;
+	ctx.ss = a->ss;
+	jobrun_run(&ctx, j, a->owner, "webhook");
+	job_free(j);
+}
