@@ -2222,7 +2222,7 @@ static int
 map_input(enum node n, const json_t *data, int flag, json_t *out,
     char *err, size_t errsz)
 {
-	const char		*k, *ck;
+	const char		*k;
 	const json_t		*v, *it, *cv;
 	const struct prop	*p;
 	json_t			*arr, *lo;
@@ -2281,7 +2281,6 @@ map_input(enum node n, const json_t *data, int flag, json_t *out,
 			json_object_set(out, p->field, mut(v));
 			break;
 		}
-		(void)ck;
 	}
 	return 0;
 }
