@@ -660,11 +660,11 @@ ss_v1_headers(struct ss *ss, struct sb_resp *resp, int limited)
 	size_t	 i;
 	int	 left;
 
-	(void)limited;
 	for (i = 0; i < sizeof(v1hdrs) / sizeof(v1hdrs[0]); i++)
 		sb_resp_header(resp, v1hdrs[i][0], v1hdrs[i][1]);
 	roll(&ss->r1, sb_now_ms());
-	left = SB_V1_PER_MIN - ss->r1.used;
+	/* A 429 (real or injected) says nothing is left. */
+	left = limited ? 0 : SB_V1_PER_MIN - ss->r1.used;
 	(void)snprintf(buf, sizeof(buf), "%d", SB_V1_PER_MIN);
 	sb_resp_header(resp, "X-Rate-Limit-Limit", buf);
 	(void)snprintf(buf, sizeof(buf), "%d", left < 0 ? 0 : left);
