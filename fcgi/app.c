@@ -83,10 +83,26 @@ void
 app_after_reply(struct app *a, int64_t event_id)
 {
 	struct jobrun_ctx	 ctx;
+	struct quota_state	 st;
 	struct job		*j = NULL;
 	char			 key[24];
 	enum core_err		 rc;
+	int64_t			 now;
 
+	if (a->ss == NULL)
+		return;		/* no API configured: the event waits */
+	/*
+	 * Never queue behind the quota here: a request thread that waited
+	 * would stop taking webhooks. When no call is free now, the poller
+	 * fetches it (webhook priority first) as soon as one is.
+	 */
+	now = clk_now_ms();
+	if (quota_get(ss_quota(a->ss), &st) == CORE_OK &&
+	    (st.tat_ms > now || st.blocked_until_ms > now)) {
+		log_debug("event %lld: no ShipStation call free now; queued",
+		    (long long)event_id);
+		return;
+	}
 	(void)snprintf(key, sizeof(key), "%lld", (long long)event_id);
 	rc = job_claim_key(a->db, "webhook.fetch", key, a->owner,
 	    a->cfg->poller.lease, &j);

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Webhook intake benchmark (issue 6). In one run, through one nginx on
+# loopback, wrk -t1 -c16 POSTs ~1.5 KB ShipStation webhooks to:
+#   1. nginx `return 200`                      (the front's own cost)
+#   2. a minimal libfcgi responder, 2 procs    (the FastCGI ceiling)
+#   3. PHP-FPM json_decode + persistent-PDO INSERT, 4 children
+#   4. our durable endpoint /hooks/shipstation/v1/<secret>
+# and prints req/s, p50/p99, ratios, worker RSS and acknowledged-but-
+# missing rows, with the targets: ours >= 0.5x the ceiling and >= 2x
+# PHP-FPM, p99 <= 10 ms, RSS <= 8 MB per worker, 0 missing.
+# Env: DURATION (s, default 10), CONNS (16). Exits 1 if a target fails.
+. "$(dirname "$0")/lib.sh"
+
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-16}
+for p in php8.2-fpm php8.2-mysql; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+	    { apt-get install -y -qq --no-install-recommends php8.2-fpm php8.2-mysql >/dev/null || exit 1; break; }
+done
+
+stack_db
+write_conf
+mkdir -p "$ML_TMP/nginx"
+. "$top_srcdir/tests/lib/webhooks.sh"
+. "$top_srcdir/tests/lib/sandbox.sh"
+stack_sandbox
+printf '%s\n' "$SB_KEY" >"$ML_TMP/ss.key"
+printf '%s\n' "$SB_SECRET" >"$ML_TMP/ss.secret"
+chmod 600 "$ML_TMP"/ss.*
+hooks_conf
+cat >>"$CONF" <<CONF
+shipstation: {
+  api = "v1";
+  base_url = "$SB_URL";
+  allow_http = true;
+  key_file = "$ML_TMP/ss.key";
+  secret_file = "$ML_TMP/ss.secret";
+};
+CONF
+stack_migrate
+
+# The other three scenarios, on a second port of the same nginx.
+cc -O2 -o "$ML_TMP/fcgi-ceiling" "$bench_top/bench/fcgi-ceiling.c" -lfcgi ||
+    bail "cannot build the ceiling responder"
+spawn-fcgi -n -F 2 -s "$ML_TMP/ceiling.sock" -M 0666 -- "$ML_TMP/fcgi-ceiling" \
+    >"$ML_TMP/ceiling.log" 2>&1 &
+track_pid $!
+cp "$bench_top/bench/hook.php" "$ML_TMP/hook.php"
+cat >"$ML_TMP/php-fpm.conf" <<FPM
+[global]
+pid = $ML_TMP/php-fpm.pid
+error_log = $ML_TMP/php-fpm.log
+daemonize = no
+[bench]
+user = $(id -un)
+listen = $ML_TMP/php.sock
+listen.mode = 0666
+pm = static
+pm.max_children = 4
+FPM
+php-fpm8.2 -R -F -y "$ML_TMP/php-fpm.conf" >"$ML_TMP/php-fpm.out" 2>&1 &
+track_pid $!
+OTHER_PORT=$(free_port)
+cat >"$ML_TMP/nginx/extra-bench.conf" <<NGINX
+server {
+	listen 127.0.0.1:$OTHER_PORT;
+	access_log off;
+	client_max_body_size 64k;
+	location = /return200 { return 200; }
+	location = /ceiling {
+		include /etc/nginx/fastcgi_params;
+		fastcgi_pass unix:$ML_TMP/ceiling.sock;
+	}
+	location = /php {
+		include /etc/nginx/fastcgi_params;
+		fastcgi_param SCRIPT_FILENAME $ML_TMP/hook.php;
+		fastcgi_param ML_DB_SOCK $DB_SOCK;
+		fastcgi_param ML_DB_NAME $DB_NAME;
+		fastcgi_param ML_DB_USER $DB_USER;
+		fastcgi_param ML_DB_PASS $DB_PASSWORD;
+		fastcgi_pass unix:$ML_TMP/php.sock;
+	}
+}
+NGINX
+stack_fcgi
+stack_nginx
+# Benchmarks measure throughput, not the access log.
+sed -i 's|access_log .*nginx-access.log;|access_log off;|' "$ML_TMP/nginx/nginx.conf"
+kill -HUP "$NGINX_PID"
+wait_for 20 status_is /healthz 200 || bail "stack not healthy"
+wait_for 20 test -S "$ML_TMP/php.sock" || bail "php-fpm did not start"
+
+# run NAME URL: one wrk run; sets RPS, P99, P50, ACKED, ERRORS.
+run() {
+	local name=$1 url=$2 out
+	out=$(BENCH_PATH=${url#http://*/} BENCH_BASE=$SB_URL BENCH_RUN=$name-$RANDOM \
+	    wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency \
+	    -s "$bench_top/bench/webhook.lua" "$url" 2>&1)
+	RPS=$(sed -n 's/^RPS //p' <<<"$out")
+	P99=$(sed -n 's/^P99_MS //p' <<<"$out")
+	P50=$(sed -n 's/^P50_MS //p' <<<"$out")
+	ACKED=$(sed -n 's/^ACKED //p' <<<"$out")
+	ERRORS=$(sed -n 's/^ERRORS //p' <<<"$out")
+	printf '%-44s %9s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' \
+	    "$name" "$RPS" "$P50" "$P99" "$ERRORS"
+}
+
+echo "wrk -t1 -c$CONNS -d${DURATION}s, ~1.5 KB POST, loopback, $(nproc) cores"
+run "nginx return 200" "http://127.0.0.1:$OTHER_PORT/return200"; R_NGINX=$RPS
+run "libfcgi responder, 2 procs (ceiling)" "http://127.0.0.1:$OTHER_PORT/ceiling"; R_CEIL=$RPS
+run "PHP-FPM + persistent PDO INSERT, 4 children" "http://127.0.0.1:$OTHER_PORT/php"; R_PHP=$RPS; P99_PHP=$P99
+before=$(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM events WHERE source = 'ss_v1'")
+run "ml-connector durable webhook (2 procs x $(grep -o 'workers = [0-9]*' "$CONF" | grep -o '[0-9]*') thr)" \
+    "$BASE_URL/hooks/shipstation/v1/$HOOK_SECRET"
+R_OURS=$RPS; P99_OURS=$P99; ACK_OURS=$ACKED
+after=$(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM events WHERE source = 'ss_v1'")
+stored=$((after - before))
+missing=$((ACK_OURS - stored)); [ $missing -lt 0 ] && missing=0
+
+rss_max=0
+for pid in $(pgrep -P "$FCGI_PID"); do
+	kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+	[ "${kb:-0}" -gt $rss_max ] && rss_max=$kb
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+r_ceil=$(ratio "$R_OURS" "$R_CEIL")
+r_php=$(ratio "$R_OURS" "$R_PHP")
+fail=0
+# target LABEL VALUE TEXT COMMAND...: print one line, remember failures.
+target() {
+	local v=ok
+	"${@:4}" || { v=FAIL; fail=1; }
+	printf '%-28s %8s %-22s %s\n' "$1" "$2" "$3" "$v"
+}
+echo
+target "ours / FastCGI ceiling" "$r_ceil" "(target >= 0.50)" ge "$r_ceil" 0.5
+target "ours / PHP-FPM" "$r_php" "(target >= 2.00)" ge "$r_php" 2
+target "ours p99 (ms)" "$P99_OURS" "(target <= 10)" ge 10 "$P99_OURS"
+target "worker RSS max (kB)" "$rss_max" "(target <= 8192)" ge 8192 "$rss_max"
+target "acked but missing" "$missing" "(acked $ACK_OURS, stored $stored)" [ "$missing" -eq 0 ]
+printf 'for scale: nginx return 200 %s req/s; PHP-FPM p99 %s ms\n' "$R_NGINX" "$P99_PHP"
+exit $fail
