@@ -54,6 +54,13 @@ clk_sleep_ms(int64_t ms)
 		continue;
 }
 
+int64_t
+clk_from_real_ms(int64_t real_ms)
+{
+	return warp_rate > 0 ? (int64_t)((double)real_ms * warp_rate) :
+	    real_ms;
+}
+
 void
 clk_warp(int64_t origin_ms, double rate)
 {

@@ -318,6 +318,8 @@ struct json_t;			/* jansson's, for callers that have it */
 int64_t		 clk_now_ms(void);
 /* Sleep ms of clk time (ms / rate real milliseconds when warped). */
 void		 clk_sleep_ms(int64_t ms);
+/* A wait a server stated in real time, as clk milliseconds. */
+int64_t		 clk_from_real_ms(int64_t real_ms);
 /*
  * Tests only: from now on clk reads origin_ms and advances rate times
  * faster than real time (the sandbox's accelerated clock). rate <= 0
@@ -529,8 +531,9 @@ enum core_err	 quota_update(struct quota *, const struct http_resp *);
 enum core_err	 quota_get(struct quota *, struct quota_state *);
 /* The sha256 hex of the key (65 bytes with NUL); lent. */
 const char	*quota_key_hash(const struct quota *);
-/* GCRA spacing: ceil(window / (limit - 1)) ms, so that no window of
- * window_ms ever holds more than limit calls. */
+/* GCRA spacing: ceil(window / (limit - 1)) ms; with a catch-up
+ * tolerance of half that, no window of window_ms holds more than limit
+ * calls. */
 int64_t		 quota_interval_ms(int limit, int window_ms);
 const char	*quota_prio_name(enum quota_prio);
 
@@ -545,7 +548,8 @@ int		 token_hs256(const void *key, size_t keylen, const void *msg,
 /*
  * Mint a connected-app JWT: header {"alg":"HS256","typ":"JWT"},
  * payload {"iss","sub" (omitted when NULL),"aud","iat","exp"} with
- * iat = now - skew, exp = now + validity. On CORE_OK *out is new;
+ * iat = now - skew, exp = iat + validity (X3 refuses exp - iat above
+ * the application's token validity). On CORE_OK *out is new;
  * free it with free().
  */
 enum core_err	 token_jwt_mint(const char *iss, const char *sub,
@@ -561,7 +565,7 @@ struct token_stats {
 };
 
 /* X3 bearer tokens, cached in the tokens table. New; free with
- * token_free(). cfg, db and http are lent. */
+ * token_free(). cfg, db (NULL: no shared cache) and http are lent. */
 struct token	*token_new(const struct cfg_x3 *, struct db *, struct http *);
 void		 token_free(struct token *);
 /*

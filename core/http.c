@@ -476,8 +476,13 @@ http_classify(struct http_resp *r, int expect_json)
 		    "connection refused or host unreachable");
 		return;
 	case CURLE_OPERATION_TIMEDOUT:
-		http_resp_set_fail(r, HTTP_F_TIMEOUT, JOB_ERR_TRANSIENT,
-		    "timed out");
+		/* Stuck in the handshake: often https to a plain port. */
+		if (strstr(r->err, "SSL") != NULL || strstr(r->err, "TLS"))
+			http_resp_set_fail(r, HTTP_F_TLS, JOB_ERR_TRANSIENT,
+			    "TLS handshake timed out");
+		else
+			http_resp_set_fail(r, HTTP_F_TIMEOUT,
+			    JOB_ERR_TRANSIENT, "timed out");
 		return;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -599,12 +604,15 @@ http_server_wait_ms(const struct http_resp *r, int64_t now_ms)
 {
 	int64_t	 ms;
 
-	if (http_parse_retry_after(http_resp_header(r, "Retry-After"), now_ms,
-	    &ms) == 0)
-		return ms;
+	const char	*v = http_resp_header(r, "Retry-After");
+
+	/* Seconds are the server's real seconds; a date is a clk instant. */
+	if (http_parse_retry_after(v, now_ms, &ms) == 0)
+		return v[strspn(v, " \t")] >= '0' && v[strspn(v, " \t")] <= '9' ?
+		    clk_from_real_ms(ms) : ms;
 	if (r->status == 429 && http_parse_retry_after(http_resp_header(r,
 	    "X-Rate-Limit-Reset"), now_ms, &ms) == 0)
-		return ms;
+		return clk_from_real_ms(ms);
 	return -1;
 }
 

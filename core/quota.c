@@ -2,13 +2,15 @@
  * One ShipStation budget per API key, shared by every process on every
  * host through the quota row named by sha256(key).
  *
- * Pacing is GCRA (the "virtual scheduling" form of a token bucket with
- * no burst): one timestamp, tat_ms, the earliest moment of the next
- * call; taking a call moves it on by interval = ceil(window/(limit-1)).
- * Then no interval of one window ever holds more than limit calls,
- * however the server aligns its window (V1: fixed 60 s, reference 1.2;
- * V2: undocumented), and a steady demand uses (limit-1)/limit of the
- * budget: 97.5% of 40/min, 99.5% of 200/min.
+ * Pacing is GCRA (virtual scheduling): one timestamp, tat_ms, the
+ * earliest moment of the next call. Taking a call at now >= tat moves
+ * it to max(tat, now - tau) + T, with T = ceil(window/(limit-1)) and a
+ * catch-up tolerance tau = T/2 so that a caller waking a little late
+ * does not lose its slot. Calls n apart are then at least n*T - tau
+ * apart, and since limit*T - window >= T > tau no window ever holds
+ * more than limit calls, however the server aligns it (V1: fixed 60 s,
+ * reference 1.2; V2: undocumented). A steady demand uses
+ * (limit-1)/limit of the budget: 97.5% of 40/min, 99.5% of 200/min.
  *
  * Corrections from the server: X-Rate-Limit-Remaining 0 (someone else
  * uses the key too) blocks until X-Rate-Limit-Reset has passed, plus a
@@ -185,8 +187,8 @@ quota_take(struct quota *q, enum quota_prio prio, int64_t max_wait)
 			    "tat_ms = ?, taken = taken + 1, %s = 0 WHERE "
 			    "api_key_hash = ?", stamps[prio]);
 			if ((rc = db_exec(q->db, sql, DB_PARAMS(DB_I64(
-			    max64(tat, now) + iv), DB_STR(q->hash)), NULL,
-			    NULL)) != CORE_OK)
+			    max64(tat, now - iv / 2) + iv), DB_STR(q->hash)),
+			    NULL, NULL)) != CORE_OK)
 				goto fail;
 			return db_commit(q->db);
 		}
@@ -247,10 +249,11 @@ quota_update(struct quota *q, const struct http_resp *r)
 	lim = hdr_long(r, "X-Rate-Limit-Limit");
 	rem = hdr_long(r, "X-Rate-Limit-Remaining");
 	reset = hdr_long(r, "X-Rate-Limit-Reset");
-	reset_ms = reset >= 0 ? now + reset * 1000 : 0;
+	reset_ms = reset >= 0 ? now + clk_from_real_ms(reset * 1000) : 0;
 	if (r->status == 429) {
 		until = now + (r->retry_after_ms >= 0 ? r->retry_after_ms :
-		    reset >= 0 ? reset * 1000 + 1000 : q->window_ms);
+		    reset >= 0 ? clk_from_real_ms(reset * 1000 + 1000) :
+		    q->window_ms);
 		log_warnx("quota: 429 for key %.12s; no calls for %lld ms",
 		    q->hash, (long long)(until - now));
 		return db_exec(q->db, "UPDATE quota SET blocked_until_ms = "
@@ -262,7 +265,8 @@ quota_update(struct quota *q, const struct http_resp *r)
 		return CORE_OK;
 	/* The server's limit when it is stricter than ours. */
 	eff = lim > 0 && lim < q->limit ? (int)lim : q->limit;
-	until = rem == 0 && reset >= 0 ? reset_ms + 1000 : 0;
+	until = rem == 0 && reset >= 0 ? reset_ms + clk_from_real_ms(1000) :
+	    0;
 	return db_exec(q->db, "UPDATE quota SET remaining = ?, "
 	    "reset_ms = IF(? > 0, ?, reset_ms), "
 	    "window_reset_at = IF(? > 0, FROM_UNIXTIME(? / 1000), "

@@ -34,6 +34,7 @@ struct ss {
 	struct http_resp	*last;
 	char			*auth_hdr;	/* V2 "API-Key: ..." */
 	enum quota_prio		 prio;		/* of the call in progress */
+	int64_t			 max_wait;	/* for a quota slot, clk ms */
 	struct ss_stats		*stats;		/* of the call in progress */
 };
 
@@ -75,6 +76,7 @@ ss_new(const struct cfg_ss *cfg, struct db *db, struct ss **out)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return CORE_ENOMEM;
 	s->cfg = cfg;
+	s->max_wait = ML_QUOTA_WAIT_MS;
 	memset(&o, 0, sizeof(o));
 	o.connect_timeout = cfg->connect_timeout;
 	o.timeout = cfg->timeout;
@@ -135,7 +137,7 @@ before(void *arg)
 
 	if (s->quota == NULL)
 		return CORE_OK;
-	return quota_take(s->quota, s->prio, ML_QUOTA_WAIT_MS);
+	return quota_take(s->quota, s->prio, s->max_wait);
 }
 
 static void
@@ -347,6 +349,27 @@ ss_list(struct ss *s, enum ss_coll c, const struct ss_param *p, size_t np,
 		if (size < orig)
 			size = aligned_size(offset, orig - offset % orig);
 	}
+}
+
+enum core_err
+ss_ping(struct ss *s, int64_t max_wait)
+{
+	char		 url[ML_URL_MAX];
+	enum core_err	 rc;
+
+	if (mkurl(url, sizeof(url), s->cfg->base_url, s->cfg->v2 ?
+	    "/v2/shipments?page=1&page_size=1" :
+	    "/orders?page=1&pageSize=1") == -1)
+		return CORE_EINPUT;
+	s->max_wait = max_wait;
+	rc = call(s, "GET", url, NULL, QUOTA_MASTER, 0, NULL);
+	s->max_wait = ML_QUOTA_WAIT_MS;
+	if (rc == CORE_OK && records(s->last->json, s->cfg->v2 ? "shipments" :
+	    "orders") == NULL) {
+		fail_data(s, "answer is not a ShipStation list");
+		return CORE_EIO;
+	}
+	return rc;
 }
 
 enum core_err

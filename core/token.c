@@ -4,7 +4,9 @@
  *
  * Connected applications have no token endpoint: we mint an HS256 JWT
  * ourselves (claims iss, sub, aud, iat, exp), with iat back-dated a
- * little because X3 rejects an iat in its future when clocks drift.
+ * little because X3 rejects an iat in its future when clocks drift, and
+ * exp = iat + validity because X3 also rejects exp - iat above the
+ * application's token validity (reference 5.2).
  * The cloud gateway pairs once (authorization code) and then lives on
  * its refresh token (30 days) to get 5-minute access tokens.
  *
@@ -117,7 +119,7 @@ token_jwt_mint(const char *iss, const char *sub, const char *aud,
 	    json_object_set_new(pl, "aud", json_string(aud ? aud : "")) != 0 ||
 	    json_object_set_new(pl, "iat", json_integer(now_s - skew)) != 0 ||
 	    json_object_set_new(pl, "exp",
-	    json_integer(now_s + validity)) != 0)
+	    json_integer(now_s - skew + validity)) != 0)
 		goto out;
 	if ((js = json_dumps(pl, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
 		goto out;
@@ -152,12 +154,18 @@ make_name(struct token *t)
 {
 	const struct cfg_x3	*c = t->cfg;
 	unsigned char		 md[SHA256_DIGEST_LENGTH];
+	unsigned char		 sk[SHA256_DIGEST_LENGTH];
+	const char		*sec = c->auth_kind == CFG_X3_GATEWAY ?
+	    c->gateway_secret : c->secret;
 	char			 id[1024];
 	int			 i, n;
 
-	n = snprintf(id, sizeof(id), "%s\n%s\n%s\n%s",
+	/* A new secret means new tokens: its hash is part of the name. */
+	(void)SHA256((const unsigned char *)(sec ? sec : ""),
+	    sec ? strlen(sec) : 0, sk);
+	n = snprintf(id, sizeof(id), "%s\n%s\n%s\n%02x%02x%02x%02x\n%s",
 	    c->client_id ? c->client_id : "", c->user ? c->user : "",
-	    c->audience ? c->audience : "",
+	    c->audience ? c->audience : "", sk[0], sk[1], sk[2], sk[3],
 	    c->auth_kind == CFG_X3_GATEWAY ? (c->gateway_url ?
 	    c->gateway_url : "") : (c->base_url ? c->base_url : ""));
 	if (n < 0 || (size_t)n >= sizeof(id))
@@ -258,6 +266,8 @@ load_row(struct token *t, int for_update)
 	struct db_rows	*r;
 	enum core_err	 rc;
 
+	if (t->db == NULL)
+		return CORE_EDBDOWN;
 	(void)snprintf(q, sizeof(q), "%s%s", sel, for_update ?
 	    " FOR UPDATE" : "");
 	if ((rc = db_select(t->db, q, DB_PARAMS(DB_STR(t->name)), &r)) !=
@@ -310,7 +320,7 @@ mint_jwt(struct token *t, const char *rejected)
 	}
 	zfree(t->cur);
 	t->cur = jwt;
-	t->cur_exp = (now + bump + c->token_validity) * 1000;
+	t->cur_exp = (now + bump - c->iat_skew + c->token_validity) * 1000;
 	t->st.minted++;
 	return CORE_OK;
 }
@@ -484,6 +494,8 @@ token_gateway_pair(struct token *t, const char *code)
 
 	if (t->cfg->auth_kind != CFG_X3_GATEWAY || code == NULL)
 		return CORE_EINPUT;
+	if (t->db == NULL)
+		return CORE_EDBDOWN;
 	if ((rc = db_begin(t->db)) != CORE_OK)
 		return rc;
 	if ((rc = db_exec(t->db, "INSERT IGNORE INTO tokens (name) "

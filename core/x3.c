@@ -270,17 +270,38 @@ x3_graphql(struct x3 *x, const char *query, json_t *vars, json_t **data)
 
 /* ---- schema probe ------------------------------------------------- */
 
-/* A type's fields, looking through one NON_NULL/LIST wrapper. */
-static json_t *
-type_fields(json_t *field)
+/* The named type of a field's type, through NON_NULL/LIST wrappers. */
+static const char *
+named_type(json_t *field)
 {
-	json_t	*t = json_object_get(field, "type"), *f;
+	json_t		*t = json_object_get(field, "type");
+	const char	*n;
+	int		 i;
 
-	f = json_object_get(t, "fields");
-	if (json_is_array(f))
-		return f;
-	f = json_object_get(json_object_get(t, "ofType"), "fields");
-	return json_is_array(f) ? f : NULL;
+	for (i = 0; i < 4 && t != NULL; i++) {
+		if ((n = json_string_value(json_object_get(t, "name"))) != NULL)
+			return n;
+		t = json_object_get(t, "ofType");
+	}
+	return NULL;
+}
+
+/* The fields of a type by name, from the introspected type list. */
+static json_t *
+fields_of(json_t *types, const char *name)
+{
+	json_t		*t;
+	const char	*n;
+	size_t		 i;
+
+	if (name == NULL)
+		return NULL;
+	json_array_foreach(types, i, t)
+		if ((n = json_string_value(json_object_get(t, "name"))) !=
+		    NULL && strcmp(n, name) == 0)
+			return json_is_array(json_object_get(t, "fields")) ?
+			    json_object_get(t, "fields") : NULL;
+	return NULL;
 }
 
 static int
@@ -301,30 +322,30 @@ ops_add(struct x3_ops *o, const char *a, const char *b, const char *c)
 	return 0;
 }
 
+/* root type -> package fields -> node fields -> operation fields. */
 static int
-walk_root(struct x3_ops *o, json_t *root)
+walk_root(struct x3_ops *o, json_t *types, const char *root)
 {
-	json_t		*pkgs = json_object_get(root, "fields"), *p, *nd, *op;
-	json_t		*nodes, *opsv;
+	json_t		*pkgs, *p, *nodes, *nd, *ops, *op;
 	size_t		 i, j, k;
 	const char	*pn, *nn, *on;
 
-	if (!json_is_array(pkgs))
+	if ((pkgs = fields_of(types, root)) == NULL)
 		return 0;
 	json_array_foreach(pkgs, i, p) {
-		if ((pn = json_string_value(json_object_get(p, "name"))) ==
-		    NULL || (nodes = type_fields(p)) == NULL)
+		pn = json_string_value(json_object_get(p, "name"));
+		if (pn == NULL || (nodes = fields_of(types, named_type(p))) ==
+		    NULL)
 			continue;
 		json_array_foreach(nodes, j, nd) {
-			if ((nn = json_string_value(json_object_get(nd,
-			    "name"))) == NULL || (opsv = type_fields(nd)) ==
-			    NULL)
+			nn = json_string_value(json_object_get(nd, "name"));
+			if (nn == NULL || (ops = fields_of(types,
+			    named_type(nd))) == NULL)
 				continue;
-			json_array_foreach(opsv, k, op) {
-				if ((on = json_string_value(json_object_get(op,
-				    "name"))) == NULL)
-					continue;
-				if (ops_add(o, pn, nn, on) == -1)
+			json_array_foreach(ops, k, op) {
+				on = json_string_value(json_object_get(op,
+				    "name"));
+				if (on != NULL && ops_add(o, pn, nn, on) == -1)
 					return -1;
 			}
 		}
@@ -332,17 +353,19 @@ walk_root(struct x3_ops *o, json_t *root)
 	return 0;
 }
 
-#define T(x)	"type{name fields{" x "} ofType{name fields{" x "}}}"
-#define L2	"name " T("name")
-#define L1	"name " T(L2)
-
+/*
+ * Standard introspection: the root type names and every type with its
+ * fields' type names; the walk goes through names, so it works whether
+ * or not a server nests full types inside field types.
+ */
 enum core_err
 x3_probe(struct x3 *x, struct x3_ops **out)
 {
-	static const char	 q[] = "query Probe{__schema{"
-	    "queryType{fields{" L1 "}} mutationType{fields{" L1 "}}}}";
+	static const char	 q[] = "query Probe{__schema{queryType{name} "
+	    "mutationType{name} types{name fields{name type{name kind "
+	    "ofType{name kind ofType{name kind ofType{name}}}}}}}}";
 	struct x3_ops		*o;
-	json_t			*d = NULL, *s;
+	json_t			*d = NULL, *s, *types;
 	enum core_err		 rc;
 
 	*out = NULL;
@@ -350,13 +373,21 @@ x3_probe(struct x3 *x, struct x3_ops **out)
 		json_decref(d);
 		return rc;
 	}
+	s = json_object_get(d, "__schema");
+	if (!json_is_array(types = json_object_get(s, "types"))) {
+		json_decref(d);
+		http_resp_set_fail(x->last, HTTP_F_JSON, JOB_ERR_DATA,
+		    "introspection answer without types");
+		return CORE_EIO;
+	}
 	if ((o = calloc(1, sizeof(*o))) == NULL) {
 		json_decref(d);
 		return CORE_ENOMEM;
 	}
-	s = json_object_get(d, "__schema");
-	if (walk_root(o, json_object_get(s, "queryType")) == -1 ||
-	    walk_root(o, json_object_get(s, "mutationType")) == -1) {
+	if (walk_root(o, types, json_string_value(json_object_get(
+	    json_object_get(s, "queryType"), "name"))) == -1 ||
+	    walk_root(o, types, json_string_value(json_object_get(
+	    json_object_get(s, "mutationType"), "name"))) == -1) {
 		json_decref(d);
 		x3_ops_free(o);
 		return CORE_ENOMEM;
@@ -365,10 +396,6 @@ x3_probe(struct x3 *x, struct x3_ops **out)
 	*out = o;
 	return CORE_OK;
 }
-
-#undef T
-#undef L1
-#undef L2
 
 int
 x3_ops_has(const struct x3_ops *o, const char *name)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "extern.h"
 #include "ctl.h"
 
 static void
@@ -26,6 +27,7 @@ usage(void)
 	    "  migrate [--dry-run]   apply or list pending migrations\n"
 	    "  selftest [hold_ms]    enqueue a selftest job for the poller\n"
 	    "  jobs                  count jobs by state\n"
+	    "  ping                  check config, database, ShipStation and X3\n"
 	    "  webhooks subscribe|list|remove ID|--all\n"
 	    "                        manage our ShipStation webhooks\n");
 	exit(1);
@@ -157,6 +159,8 @@ main(int argc, char *argv[])
 		rc = cmd_jobs(db);
 	else if (strcmp(argv[0], "webhooks") == 0)
 		rc = ctl_webhooks(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
+		rc = cmd_ping(cfg, db);
 	else
 		usage();
 	db_free(db);
