@@ -177,6 +177,7 @@ enum ss_time {
 struct ss_rec {
 	int64_t		 id;
 	json_t		*obj;		/* V1 object (or the only one), owned */
+	char		*text;		/* obj serialised, or NULL; owned */
 	int64_t		 t[SS_T__MAX];
 	int64_t		 store;		/* storeId, 0 when none */
 	int64_t		 ref;		/* shipments, fulfillments: orderId */
@@ -212,6 +213,7 @@ struct ss {
 	int64_t		 next_item;	/* orderItemId */
 	int64_t		 next_batch;	/* label batchId */
 	int		 nheld;		/* orders on hold until a date */
+	char		 held_day[TZ_BUFSZ]; /* Pacific date of the last check */
 	struct ss_rate	 r1;
 	struct ss_rate	 r2;
 };
@@ -238,6 +240,10 @@ void		 ss_v1_headers(struct ss *, struct sb_resp *, int limited);
 void		 ss_rate_answer(struct ss *, enum sb_sys, struct sb_resp *);
 
 struct ss_rec	*ss_tab_add(struct ss_tab *, json_t *obj);
+/* obj as compact JSON, cached until ss_rec_dirty(); lent. */
+const char	*ss_rec_text(struct ss_rec *);
+/* Forget the cached text after obj changed. */
+void		 ss_rec_dirty(struct ss_rec *);
 struct ss_rec	*ss_tab_get(const struct ss_tab *, int64_t id);
 void		 ss_tab_clear(struct ss_tab *);
 json_t		*ss_tab_dump(const struct ss_tab *);

@@ -146,6 +146,7 @@ set_split(struct ss_rec *o, int64_t parent, int64_t child)
 	if (child != 0)
 		(void)json_array_append_new(json_object_get(adv, "mergedIds"),
 		    json_integer(child));
+	ss_rec_dirty(o);
 }
 
 int

@@ -89,6 +89,7 @@ ssorder_touch(struct ss_rec *o)
 		now = o->t[SS_T_MODIFY] + 1;
 	o->t[SS_T_MODIFY] = now;
 	(void)json_object_set_new(o->obj, "modifyDate", ss_v1_time(now, 7));
+	ss_rec_dirty(o);
 }
 
 void
@@ -546,8 +547,10 @@ ssorder_upsert(struct ss *ss, const json_t *in, const char *batch,
 	}
 	r->t[SS_T_ORDER] = tord;
 	r->t[SS_T_PAY] = tpay;
-	if (strcmp(status_of(r), "on_hold") == 0 && thold != 0)
+	if (strcmp(status_of(r), "on_hold") == 0 && thold != 0) {
 		ss->nheld++;
+		ss->held_day[0] = '\0';
+	}
 	return r;
 bad:
 	ss_v1_invalid(resp, bad.key, bad.msg);
@@ -566,6 +569,10 @@ release_holds(struct ss *ss)
 	if (ss->nheld == 0)
 		return;
 	tz_fmt_date(sb_now_ms(), today, sizeof(today));
+	/* Once a day is enough, unless a hold was added since. */
+	if (strcmp(today, ss->held_day) == 0)
+		return;
+	(void)snprintf(ss->held_day, sizeof(ss->held_day), "%s", today);
 	for (i = 0; i < ss->orders.n; i++) {
 		o = ss->orders.v[i];
 		if (strcmp(status_of(o), "on_hold") != 0 ||
@@ -617,6 +624,41 @@ match_items(const struct ss_rec *o, const char *kw)
 	return 0;
 }
 
+/* {"orders":[...],"total":…} from the cached order texts. */
+static void
+envelope(struct sb_resp *resp, struct ss_rec **v, size_t n, int64_t total,
+    int64_t page, int64_t pages)
+{
+	char	*buf, tail[128];
+	size_t	 len = 16, i, o = 0, l;
+
+	for (i = 0; i < n; i++)
+		len += strlen(ss_rec_text(v[i])) + 1;
+	(void)snprintf(tail, sizeof(tail), "],\"total\":%lld,\"page\":%lld,"
+	    "\"pages\":%lld}", (long long)total, (long long)page,
+	    (long long)pages);
+	len += strlen(tail);
+	if ((buf = malloc(len + 1)) == NULL) {
+		ss_v1_500(resp, "Out of memory.");
+		return;
+	}
+	memcpy(buf, "{\"orders\":[", 11);
+	o = 11;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf[o++] = ',';
+		l = strlen(v[i]->text);
+		memcpy(buf + o, v[i]->text, l);
+		o += l;
+	}
+	l = strlen(tail);
+	memcpy(buf + o, tail, l + 1);
+	sb_resp_text(resp, 200, "application/json; charset=utf-8", NULL);
+	free(resp->body);
+	resp->body = buf;
+	resp->bodylen = o + l;
+}
+
 struct range {
 	const char	*start;
 	const char	*end;
@@ -641,7 +683,7 @@ list(struct ss *ss, const char *q, int bytag, struct sb_resp *resp)
 	int		  hs, hn, hc, hk, hb, r, desc = 0, key = -1, hstore;
 	int		  htag;
 	size_t		  i, k, n = 0, from, to;
-	json_t		 *out, *it;
+	json_t		 *it;
 
 	release_holds(ss);
 	for (k = 0; k < 4; k++) {
@@ -742,24 +784,20 @@ list(struct ss *ss, const char *q, int bytag, struct sb_resp *resp)
 		from = n;
 	if (to > n)
 		to = n;
-	out = json_array();
 	r = 0;
-	for (i = from; i < to; i++) {
+	for (i = from; i < to; i++)
 		if (v[i]->flags & SS_F_POISON)
 			r = 1;
-		(void)json_array_append(out, v[i]->obj);
-	}
-	free(v);
 	if (r) {
 		/* One corrupt record breaks its whole page (§1.3, §5.4). */
-		json_decref(out);
+		free(v);
 		ss_v1_500(resp, "Object reference not set to an instance of "
 		    "an object.");
 		return;
 	}
 	pages = ((int64_t)n + size - 1) / size;
-	sb_resp_json(resp, 200, ss_v1_envelope("orders", out, (int64_t)n,
-	    page, pages));
+	envelope(resp, v + from, to - from, (int64_t)n, page, pages);
+	free(v);
 }
 
 /* "/orders/123" -> 123; 0 when the tail is not an id. */
@@ -895,7 +933,9 @@ ssorder_handle(struct ss *ss, const struct sb_req *req, struct sb_resp *resp)
 				ss_v1_500(resp, "Object reference not set to "
 				    "an instance of an object.");
 			else
-				sb_resp_json(resp, 200, json_incref(o->obj));
+				sb_resp_text(resp, 200,
+				    "application/json; charset=utf-8",
+				    ss_rec_text(o));
 		} else if (strcmp(m, "DELETE") == 0) {
 			o->flags |= SS_F_DELETED;
 			ssorder_touch(o);
@@ -949,6 +989,7 @@ ssorder_handle(struct ss *ss, const struct sb_req *req, struct sb_resp *resp)
 		}
 		if (strcmp(status_of(o), "on_hold") != 0)
 			ss->nheld++;
+		ss->held_day[0] = '\0';
 		(void)json_object_set_new(o->obj, "orderStatus",
 		    json_string("on_hold"));
 		(void)json_object_set_new(o->obj, "holdUntilDate",
