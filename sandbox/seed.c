@@ -161,6 +161,7 @@ seed_run(struct ss *ss, uint64_t seed, int n, json_t **summary)
 	const char	*name, *status;
 	int64_t		 now = sb_now_ms(), first = 0, last = 0;
 	int		 i, k, nl, s, a, p, roll, nt, cnt[5] = { 0 };
+	int		 notify[3] = { 0 };
 	size_t		 j;
 
 	*summary = NULL;
@@ -254,6 +255,7 @@ seed_run(struct ss *ss, uint64_t seed, int n, json_t **summary)
 			    json_string("2099-12-31"));
 		o = ssorder_upsert(ss, in, batch[s], &tmp, &nt);
 		clear_resp(&tmp);
+		notify[s] |= nt;
 		if (o == NULL) {
 			json_decref(in);
 			continue;
@@ -318,6 +320,8 @@ seed_run(struct ss *ss, uint64_t seed, int n, json_t **summary)
 	for (j = 0; j < 3; j++) {
 		char	 q1[256], q2[256];
 
+		if (!notify[j])
+			continue;
 		(void)snprintf(q1, sizeof(q1), "/orders?storeID=%lld&"
 		    "importBatch=%s", (long long)seed_stores[j], batch[j]);
 		(void)snprintf(q2, sizeof(q2), "/v2/shipments?import_batch_id=%s",
