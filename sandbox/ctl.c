@@ -132,7 +132,7 @@ do_fault(struct sb *sb, const struct sb_req *req, struct sb_resp *resp)
 static void
 do_seed(struct sb *sb, const struct sb_req *req, struct sb_resp *resp)
 {
-	json_t		*b = ss_json_body(req), *sum = NULL, *x3;
+	json_t		*b = ss_json_body(req), *sum = NULL, *x3, *args;
 	struct sb_resp	 xr;
 	int64_t		 n = ss_int(b, "orders", 25), seed = ss_int(b, "seed", 1);
 	size_t		 i;
@@ -155,9 +155,10 @@ do_seed(struct sb *sb, const struct sb_req *req, struct sb_resp *resp)
 	/* The X3 side seeds its master data too, when it knows how. */
 	memset(&xr, 0, sizeof(xr));
 	x3 = NULL;
-	if (x3_control(sb->x3, "seed", b != NULL ? b : json_object(), &xr) &&
-	    xr.body != NULL)
+	args = b != NULL ? json_incref(b) : json_object();
+	if (x3_control(sb->x3, "seed", args, &xr) && xr.body != NULL)
 		x3 = json_loads(xr.body, 0, NULL);
+	json_decref(args);
 	for (i = 0; i < xr.nheaders; i++) {
 		free(xr.headers[i].name);
 		free(xr.headers[i].value);

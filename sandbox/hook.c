@@ -703,8 +703,9 @@ hook_dump(void)
 		    "event", j->event, "url", j->url, "attempts", j->attempt,
 		    "in_flight", j->easy != NULL, "held", j->held,
 		    "due_in_ms", (json_int_t)(j->due - clk_mono_ms())));
-	return json_pack("{s:O?, s:o, s:{s:i, s:i, s:i, s:i, s:I}}",
-	    "deliveries", dlog != NULL ? dlog : NULL, "pending", pending,
+	return json_pack("{s:o, s:o, s:{s:i, s:i, s:i, s:i, s:I}}",
+	    "deliveries", dlog != NULL ? json_incref(dlog) : json_array(),
+	    "pending", pending,
 	    "faults", "duplicate", f_dup, "drop", f_drop, "reorder",
 	    f_reorder, "delay", f_delay_n, "delay_ms",
 	    (json_int_t)f_delay_ms);

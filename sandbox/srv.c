@@ -331,6 +331,12 @@ one_request(struct sb *sb, struct conn *c)
 		refuse(c, 431, "request header too large\n");
 		return 1;
 	}
+	/* A NUL in the header block is never valid and would cut our
+	 * string parsing short. */
+	if (memchr(c->in, '\0', hlen) != NULL) {
+		refuse(c, 400, "bad request\n");
+		return 1;
+	}
 	if ((head = malloc(hlen + 1)) == NULL)
 		return -1;
 	memcpy(head, c->in, hlen);
