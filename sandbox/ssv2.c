@@ -302,7 +302,8 @@ create_shipments(struct ss *ss, const struct sb_req *req,
 	json_t		*b = ss_json_body(req), *list, *s, *out, *v1, *r;
 	const char	*ext;
 	char		 batch[37], q1[256], q2[128];
-	size_t		 i, h;
+	int64_t		 stores[64];
+	size_t		 i, h, nstores = 0;
 	int		 errs = 0, nt;
 
 	list = json_object_get(b, "shipments");
@@ -353,20 +354,26 @@ create_shipments(struct ss *ss, const struct sb_req *req,
 			r = ssorder_v2(ss, o);
 			(void)json_object_set_new(r, "errors", json_array());
 			(void)json_array_append_new(out, r);
-			if (nt) {
-				(void)snprintf(q1, sizeof(q1), "/orders?"
-				    "storeID=%lld&importBatch=%s",
-				    (long long)o->store, batch);
-				(void)snprintf(q2, sizeof(q2), "/v2/shipments?"
-				    "import_batch_id=%s", batch);
-				hook_fire(ss, HOOK_ORDER, o->store, q1, q2);
-			}
+			/* Distinct stores only: there are a handful. */
+			for (h = 0; h < nstores && stores[h] != o->store; h++)
+				continue;
+			if (nt && h == nstores &&
+			    nstores < sizeof(stores) / sizeof(stores[0]))
+				stores[nstores++] = o->store;
 		}
 		for (h = 0; h < tmp.nheaders; h++) {
 			free(tmp.headers[h].name);
 			free(tmp.headers[h].value);
 		}
 		free(tmp.body);
+	}
+	/* One notification per store of this import batch (§3.2). */
+	for (i = 0; i < nstores; i++) {
+		(void)snprintf(q1, sizeof(q1), "/orders?storeID=%lld&"
+		    "importBatch=%s", (long long)stores[i], batch);
+		(void)snprintf(q2, sizeof(q2), "/v2/shipments?import_batch_id=%s",
+		    batch);
+		hook_fire(ss, HOOK_ORDER, stores[i], q1, q2);
 	}
 	json_decref(b);
 	sb_resp_json(resp, 200, json_pack("{s:b, s:o}", "has_errors", errs,
