@@ -12,6 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-10}
+FCGI_VERBOSE=""	# no per-request debug lines while measuring
 CONNS=${CONNS:-16}
 for p in php8.2-fpm php8.2-mysql; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -93,7 +94,7 @@ wait_for 20 test -S "$ML_TMP/php.sock" || bail "php-fpm did not start"
 # run NAME URL: one wrk run; sets RPS, P99, P50, ACKED, ERRORS.
 run() {
 	local name=$1 url=$2 out
-	out=$(BENCH_PATH=${url#http://*/} BENCH_BASE=$SB_URL BENCH_RUN=$name-$RANDOM \
+	out=$(BENCH_PATH=/${url#http://*/} BENCH_BASE=$SB_URL BENCH_RUN=$name-$RANDOM \
 	    wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency \
 	    -s "$bench_top/bench/webhook.lua" "$url" 2>&1)
 	RPS=$(sed -n 's/^RPS //p' <<<"$out")
@@ -101,6 +102,7 @@ run() {
 	P50=$(sed -n 's/^P50_MS //p' <<<"$out")
 	ACKED=$(sed -n 's/^ACKED //p' <<<"$out")
 	ERRORS=$(sed -n 's/^ERRORS //p' <<<"$out")
+	[ -n "$RPS" ] || { echo "wrk failed for $name:"; echo "$out"; }
 	printf '%-44s %9s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' \
 	    "$name" "$RPS" "$P50" "$P99" "$ERRORS"
 }
@@ -110,7 +112,7 @@ run "nginx return 200" "http://127.0.0.1:$OTHER_PORT/return200"; R_NGINX=$RPS
 run "libfcgi responder, 2 procs (ceiling)" "http://127.0.0.1:$OTHER_PORT/ceiling"; R_CEIL=$RPS
 run "PHP-FPM + persistent PDO INSERT, 4 children" "http://127.0.0.1:$OTHER_PORT/php"; R_PHP=$RPS; P99_PHP=$P99
 before=$(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM events WHERE source = 'ss_v1'")
-run "ml-connector durable webhook (2 procs x $(grep -o 'workers = [0-9]*' "$CONF" | grep -o '[0-9]*') thr)" \
+run "ml-connector durable webhook (2 procs x 8 threads)" \
     "$BASE_URL/hooks/shipstation/v1/$HOOK_SECRET"
 R_OURS=$RPS; P99_OURS=$P99; ACK_OURS=$ACKED
 after=$(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM events WHERE source = 'ss_v1'")

@@ -4,6 +4,11 @@
  * transaction control, migration scripts from sql/) goes through
  * mysql_real_query.
  *
+ * Prepared statements are cached per connection (ML_DB_STMT_CACHE,
+ * least recently used out), so a hot statement costs one round trip,
+ * not three; the cache owns them and drops them with the connection.
+ * Callers never close a statement they ran.
+ *
  * The handle connects lazily and, when the server goes away, drops the
  * connection and reconnects on a later call with exponential backoff, so
  * a restart of MariaDB never needs a restart of our processes. A
@@ -25,9 +30,17 @@
 
 #include "core.h"
 
+struct stmt_slot {
+	char			*sql;		/* NULL: free slot */
+	MYSQL_STMT		*st;
+	uint64_t		 used;		/* tick of the last use */
+};
+
 struct db {
 	const struct cfg_db	*cfg;		/* lent by the caller */
 	MYSQL			*conn;		/* NULL while disconnected */
+	struct stmt_slot	 cache[ML_DB_STMT_CACHE];
+	uint64_t		 tick;
 	uint64_t		 next_try;	/* monotonic ms of next connect */
 	unsigned int		 backoff;	/* current backoff in ms */
 	int			 in_txn;
@@ -66,6 +79,16 @@ conn_lost(unsigned int e)
 static void
 drop(struct db *db)
 {
+	size_t	 i;
+
+	for (i = 0; i < ML_DB_STMT_CACHE; i++) {
+		if (db->cache[i].sql == NULL)
+			continue;
+		mysql_stmt_close(db->cache[i].st);
+		free(db->cache[i].sql);
+		db->cache[i].sql = NULL;
+		db->cache[i].st = NULL;
+	}
 	if (db->conn != NULL) {
 		mysql_close(db->conn);
 		db->conn = NULL;
@@ -204,10 +227,56 @@ db_ping(struct db *db)
 	return connect_db(db);
 }
 
-/* Prepare sql and bind params. On CORE_OK *out is an executed statement. */
+/* The cached statement for sql, preparing it on first use. */
+static enum core_err
+stmt_get(struct db *db, const char *sql, MYSQL_STMT **out)
+{
+	struct stmt_slot	*slot = NULL;
+	MYSQL_STMT		*st;
+	enum core_err		 rc;
+	size_t			 i;
+
+	*out = NULL;
+	for (i = 0; i < ML_DB_STMT_CACHE; i++) {
+		if (db->cache[i].sql != NULL &&
+		    strcmp(db->cache[i].sql, sql) == 0) {
+			db->cache[i].used = ++db->tick;
+			*out = db->cache[i].st;
+			return CORE_OK;
+		}
+		if (slot == NULL || db->cache[i].sql == NULL ||
+		    (slot->sql != NULL && db->cache[i].used < slot->used))
+			slot = &db->cache[i];
+	}
+	if ((st = mysql_stmt_init(db->conn)) == NULL)
+		return fail(db, mysql_errno(db->conn), mysql_error(db->conn));
+	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+		rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return rc;
+	}
+	if (slot->sql != NULL) {
+		mysql_stmt_close(slot->st);
+		free(slot->sql);
+	}
+	if ((slot->sql = strdup(sql)) == NULL) {
+		mysql_stmt_close(st);
+		slot->st = NULL;
+		return CORE_ENOMEM;
+	}
+	slot->st = st;
+	slot->used = ++db->tick;
+	*out = st;
+	return CORE_OK;
+}
+
+/*
+ * Bind params to the cached statement for sql and execute it. On
+ * CORE_OK *out is the executed statement, lent (the cache owns it).
+ */
 static enum core_err
 run(struct db *db, const char *sql, const struct db_val *p, size_t n,
-    int want_max, MYSQL_STMT **out)
+    MYSQL_STMT **out)
 {
 	MYSQL_STMT	*st;
 	MYSQL_BIND	*b = NULL;
@@ -215,21 +284,15 @@ run(struct db *db, const char *sql, const struct db_val *p, size_t n,
 	long long	*ints = NULL;
 	enum core_err	 rc;
 	size_t		 i;
-	my_bool		 one = 1;
 
 	*out = NULL;
 	if ((rc = connect_db(db)) != CORE_OK)
 		return rc;
-	if ((st = mysql_stmt_init(db->conn)) == NULL)
-		return fail(db, mysql_errno(db->conn), mysql_error(db->conn));
-	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
-		rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		goto out;
-	}
+	if ((rc = stmt_get(db, sql, &st)) != CORE_OK)
+		return rc;
 	if (mysql_stmt_param_count(st) != n) {
 		set_err(db, 0, "parameter count mismatch");
-		rc = CORE_EINPUT;
-		goto out;
+		return CORE_EINPUT;
 	}
 	if (n > 0) {
 		b = calloc(n, sizeof(*b));
@@ -270,21 +333,13 @@ run(struct db *db, const char *sql, const struct db_val *p, size_t n,
 			goto out;
 		}
 	}
-	if (want_max &&
-	    mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &one) != 0) {
-		rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		goto out;
-	}
 	if (mysql_stmt_execute(st) != 0) {
 		rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		goto out;
 	}
 	*out = st;
-	st = NULL;
 	rc = CORE_OK;
 out:
-	if (st != NULL)
-		mysql_stmt_close(st);
 	free(b);
 	free(lens);
 	free(ints);
@@ -298,13 +353,12 @@ db_exec(struct db *db, const char *sql, const struct db_val *p, size_t n,
 	MYSQL_STMT	*st;
 	enum core_err	 rc;
 
-	if ((rc = run(db, sql, p, n, 0, &st)) != CORE_OK)
+	if ((rc = run(db, sql, p, n, &st)) != CORE_OK)
 		return rc;
 	if (affected != NULL)
 		*affected = (uint64_t)mysql_stmt_affected_rows(st);
 	if (insert_id != NULL)
 		*insert_id = (uint64_t)mysql_stmt_insert_id(st);
-	mysql_stmt_close(st);
 	return CORE_OK;
 }
 
@@ -371,7 +425,7 @@ db_select(struct db *db, const char *sql, const struct db_val *p, size_t n,
 	int		 f;
 
 	*out = NULL;
-	if ((rc = run(db, sql, p, n, 0, &st)) != CORE_OK)
+	if ((rc = run(db, sql, p, n, &st)) != CORE_OK)
 		return rc;
 	rc = CORE_ENOMEM;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -416,8 +470,11 @@ out:
 	free(isnull);
 	if (meta != NULL)
 		mysql_free_result(meta);
-	if (st != NULL)
-		mysql_stmt_close(st);
+	/* The cache keeps the statement; its result set goes now. A lost
+	 * connection has already dropped both. */
+	if (db->conn != NULL && mysql_stmt_free_result(st) != 0 &&
+	    rc == CORE_OK)
+		rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 	return rc;
 }
 

@@ -38,6 +38,8 @@
 /* Reconnect backoff: doubles from MIN to MAX while the server is away. */
 #define ML_DB_BACKOFF_MIN_MS	100
 #define ML_DB_BACKOFF_MAX_MS	5000
+/* Prepared statements kept per connection (least recently used out). */
+#define ML_DB_STMT_CACHE	64
 /* Column values longer than this are refused rather than truncated. */
 #define ML_DB_VALUE_MAX		(16 * 1024 * 1024)
 
@@ -66,7 +68,7 @@
 #define ML_HOOK_JWKS_URL_DEFAULT	"https://api.shipengine.com/jwks"
 
 /* Events committed together by one worker's batcher (one commit). */
-#define EVENT_BATCH_MAX			64
+#define EVENT_BATCH_MAX			32
 
 /* Environment variables that may carry secrets instead of files. */
 #define ML_ENV_DB_PASSWORD	"ML_CONNECTOR_DB_PASSWORD"

@@ -136,6 +136,7 @@ event_store_many(struct db *db, struct event_item *it, size_t n)
 	char		 sql[EVENT_SQL_MAX], (*keys)[65] = NULL;
 	char		 (*jkeys)[24] = NULL;
 	enum core_err	 rc = CORE_ENOMEM;
+	uint64_t	 affected = 0, first = 0;
 	size_t		 i, nj;
 
 	if (n == 0 || n > EVENT_BATCH_MAX)
@@ -169,8 +170,18 @@ event_store_many(struct db *db, struct event_item *it, size_t n)
 	}
 	if ((rc = db_begin(db)) != CORE_OK)
 		goto out;
-	if ((rc = db_exec(db, sql, p, n * EVENT_COLS, NULL, NULL)) != CORE_OK ||
-	    (rc = resolve_ids(db, it, n, keys)) != CORE_OK)
+	if ((rc = db_exec(db, sql, p, n * EVENT_COLS, &affected, &first)) !=
+	    CORE_OK)
+		goto fail;
+	/*
+	 * All new (the usual case): a multi-row insert of known size gets
+	 * consecutive auto-increment values in every InnoDB lock mode, so
+	 * the ids are known without asking. Otherwise look them up.
+	 */
+	if (affected == n && first > 0) {
+		for (i = 0; i < n; i++)
+			it[i].id = (int64_t)(first + i);
+	} else if ((rc = resolve_ids(db, it, n, keys)) != CORE_OK)
 		goto fail;
 	/* One fetch job per new, fetchable event, in the same commit. */
 	for (i = nj = 0; i < n; i++) {

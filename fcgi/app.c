@@ -1,6 +1,8 @@
 /*
- * A worker's long-lived state: its database connection, its ShipStation
- * client and HTTP handle, the V2 signing keys it has fetched.
+ * A thread's long-lived state: its database connection, and on demand
+ * a ShipStation client (the fetcher thread) or an HTTP handle for the
+ * V2 signing keys (request threads of a V2 install). Request threads of
+ * a V1 install hold nothing but their database connection.
  */
 #include "config.h"
 
@@ -12,26 +14,19 @@
 #include "app.h"
 
 int
-app_init(struct app *a, const struct cfg *cfg)
+app_init(struct app *a, const struct cfg *cfg, int with_ss)
 {
-	struct http_opts	 ho;
 	char			 host[64];
 
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
 	if ((a->db = db_new(&cfg->db)) == NULL)
 		return -1;
-	if (cfg->ss.enabled && ss_new(&cfg->ss, a->db, &a->ss) != CORE_OK) {
+	if (with_ss && cfg->ss.enabled &&
+	    ss_new(&cfg->ss, a->db, &a->ss) != CORE_OK) {
 		log_warnx("cannot start the ShipStation client");
 		return -1;
 	}
-	memset(&ho, 0, sizeof(ho));
-	ho.connect_timeout = 5;
-	ho.timeout = 10;
-	ho.allow_http = cfg->hooks.jwks_allow_http;
-	ho.max_body = 64 * 1024;
-	if ((a->http = http_new(&ho)) == NULL)
-		return -1;
 	if (gethostname(host, sizeof(host)) == -1)
 		(void)snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = '\0';
@@ -54,11 +49,21 @@ app_free(struct app *a)
 enum core_err
 app_fetch_jwks(struct app *a, struct jwks **out)
 {
+	struct http_opts	 ho;
 	struct http_req		 rq;
 	struct http_resp	*rs = NULL;
 	enum core_err		 rc;
 
 	*out = NULL;
+	if (a->http == NULL) {
+		memset(&ho, 0, sizeof(ho));
+		ho.connect_timeout = 5;
+		ho.timeout = 10;
+		ho.allow_http = a->cfg->hooks.jwks_allow_http;
+		ho.max_body = 64 * 1024;
+		if ((a->http = http_new(&ho)) == NULL)
+			return CORE_ENOMEM;
+	}
 	memset(&rq, 0, sizeof(rq));
 	rq.method = "GET";
 	rq.url = a->cfg->hooks.v2_jwks_url;
@@ -74,10 +79,10 @@ app_fetch_jwks(struct app *a, struct jwks **out)
 }
 
 /*
- * After the response is finished: fetch the resource of the event just
- * acknowledged, right away, through the same job the poller would run
- * if we crashed here. Claiming the job by key means a poller that got
- * to it first wins and we skip it.
+ * Fetch the resource of an event just acknowledged, right away, through
+ * the same job the poller would run if we crashed first. Claiming the
+ * job by key means a poller that got to it first wins and we skip it.
+ * Runs in the process's fetcher thread (fetch.c).
  */
 void
 app_after_reply(struct app *a, int64_t event_id)
@@ -97,8 +102,13 @@ app_after_reply(struct app *a, int64_t event_id)
 	 * fetches it (webhook priority first) as soon as one is.
 	 */
 	now = clk_now_ms();
+	/* Remembered, so a burst of webhooks costs no query per event. */
+	if (now < a->quota_busy_until)
+		return;
 	if (quota_get(ss_quota(a->ss), &st) == CORE_OK &&
 	    (st.tat_ms > now || st.blocked_until_ms > now)) {
+		a->quota_busy_until = st.tat_ms > st.blocked_until_ms ?
+		    st.tat_ms : st.blocked_until_ms;
 		log_debug("event %lld: no ShipStation call free now; queued",
 		    (long long)event_id);
 		return;

@@ -12,16 +12,19 @@ struct FCGX_Request;
 #define HOOK_V2_PATH	"/hooks/shipstation/v2"
 
 struct batcher;
+struct fetcher;
 
 /* What one request thread keeps between requests. */
 struct app {
 	const struct cfg	*cfg;
 	struct db		*db;		/* this thread's connection */
 	struct batcher		*batch;		/* the process's group commit */
+	struct fetcher		*fetch;		/* the process's fetcher */
 	struct ss		*ss;		/* NULL: no shipstation group */
 	struct http		*http;		/* JWKS fetches */
 	struct jwks		*jwks;		/* V2 signing keys, or NULL */
 	time_t			 jwks_at;	/* last JWKS fetch attempt */
+	int64_t			 quota_busy_until; /* clk ms: no call free before */
 	char			 owner[96];	/* host:pid, for job leases */
 };
 
@@ -58,7 +61,7 @@ struct req {
 typedef void (*handler_fn)(struct req *);
 
 /* app.c */
-int		 app_init(struct app *, const struct cfg *);
+int		 app_init(struct app *, const struct cfg *, int with_ss);
 void		 app_free(struct app *);
 enum core_err	 app_fetch_jwks(struct app *, struct jwks **);
 void		 app_after_reply(struct app *, int64_t event_id);
@@ -66,8 +69,13 @@ void		 app_after_reply(struct app *, int64_t event_id);
 /* batch.c */
 struct batcher	*batch_start(const struct cfg *);
 void		 batch_stop(struct batcher *);
-enum core_err	 batch_store(struct batcher *, const struct event_in *,
-		    int64_t *, int *);
+enum core_err	 batch_store(struct batcher *, struct db *,
+		    const struct event_in *, int64_t *, int *);
+
+/* fetch.c */
+struct fetcher	*fetch_start(const struct cfg *);
+void		 fetch_stop(struct fetcher *);
+void		 fetch_post(struct fetcher *, int64_t event_id);
 
 /* req.c */
 int		 req_init(struct req *, struct FCGX_Request *, struct app *);

@@ -79,7 +79,7 @@ accept_event(struct req *r, const char *source, const char *const *types)
 	if (ss_resource_url_ok(&cfg->ss, url) != 0)
 		in.reject_reason = "resource_url is not on the configured "
 		    "ShipStation API";
-	rc = batch_store(r->app->batch, &in, &id, &dup);
+	rc = batch_store(r->app->batch, r->db, &in, &id, &dup);
 	if (rc != CORE_OK) {
 		log_warnx("storing %s event: %s (%s)", type, core_strerror(rc),
 		    db_error(r->db));

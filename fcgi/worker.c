@@ -1,9 +1,10 @@
 /*
  * One worker process: T request threads accepting on the shared
- * socket, each with its own database connection and HTTP handle, and
- * one batcher thread doing the group commit of webhook events. Threads
- * share nothing but the batcher's queue; a crash still costs only this
- * process, which the supervisor replaces.
+ * socket, each with its own database connection; one batcher thread
+ * doing the group commit of webhook events; one fetcher thread fetching
+ * acknowledged events' resources from ShipStation. Threads share
+ * nothing but those two queues; a crash still costs only this process,
+ * which the supervisor replaces.
  *
  * Shutdown: the main thread waits for SIGTERM/SIGINT, then interrupts
  * every request thread with SIGUSR1 (accept(2) and reads return EINTR;
@@ -17,6 +18,8 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <malloc.h>
 
 #include <fcgiapp.h>
 
@@ -32,6 +35,7 @@ struct rthread {
 	int			 fd;
 	const struct cfg	*cfg;
 	struct batcher		*batch;
+	struct fetcher		*fetch;
 	int			 running;
 	int			 failed;	/* could not initialise */
 };
@@ -59,12 +63,13 @@ rthread_main(void *arg)
 	struct app	 app;
 	int64_t		 after;
 
-	if (app_init(&app, t->cfg) == -1) {
+	if (app_init(&app, t->cfg, 0) == -1) {
 		log_warnx("cannot initialise a request thread");
 		t->failed = 1;
 		return NULL;
 	}
 	app.batch = t->batch;
+	app.fetch = t->fetch;
 	if (FCGX_InitRequest(&fr, t->fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		app_free(&app);
 		t->failed = 1;
@@ -82,7 +87,7 @@ rthread_main(void *arg)
 		if (after > 0) {
 			if (getenv("ML_FAILPOINT_EXIT_AFTER_ACK") != NULL)
 				_exit(3);	/* tests: crash after commit */
-			app_after_reply(&app, after);
+			fetch_post(app.fetch, after);
 		}
 		log_set_id(NULL);
 	}
@@ -98,10 +103,14 @@ worker_run(int listen_fd, const struct cfg *cfg)
 	sigset_t		 stopset, pokeset;
 	struct rthread		*t;
 	struct batcher		*b;
+	struct fetcher		*f;
 	struct timespec		 ts;
 	int			 n = cfg->fcgi.threads, i, left, sig, rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* One malloc arena per thread would multiply our RSS for nothing:
+	 * request threads allocate little and briefly. */
+	(void)mallopt(M_ARENA_MAX, 2);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_poke;
 	sigemptyset(&sa.sa_mask);
@@ -117,12 +126,15 @@ worker_run(int listen_fd, const struct cfg *cfg)
 
 	if ((b = batch_start(cfg)) == NULL)
 		fatalx("cannot start the batcher");
+	if ((f = fetch_start(cfg)) == NULL)
+		fatalx("cannot start the fetcher");
 	if ((t = calloc((size_t)n, sizeof(*t))) == NULL)
 		fatalx("out of memory");
 	for (i = 0; i < n; i++) {
 		t[i].fd = listen_fd;
 		t[i].cfg = cfg;
 		t[i].batch = b;
+		t[i].fetch = f;
 		if (pthread_create(&t[i].th, NULL, rthread_main, &t[i]) != 0)
 			fatalx("cannot start request thread %d", i);
 		t[i].running = 1;
@@ -164,6 +176,7 @@ worker_run(int listen_fd, const struct cfg *cfg)
 		(void)nanosleep(&ts, NULL);
 	}
 	batch_stop(b);
+	fetch_stop(f);
 	free(t);
 	return rc;
 }

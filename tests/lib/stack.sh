@@ -192,7 +192,7 @@ stack_migrate() {
 FCGI_PID=
 
 stack_fcgi() {
-	"$FCGI_BIN" -d -v -f "$CONF" -s "$FCGI_SOCK" "$@" >>"$ML_TMP/fcgi.log" 2>&1 &
+	"$FCGI_BIN" -d ${FCGI_VERBOSE--v} -f "$CONF" -s "$FCGI_SOCK" "$@" >>"$ML_TMP/fcgi.log" 2>&1 &
 	FCGI_PID=$!
 	track_pid "$FCGI_PID"
 	wait_for 20 test -S "$FCGI_SOCK" || bail "FastCGI socket never appeared"
