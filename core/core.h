@@ -532,8 +532,8 @@ enum core_err	 quota_get(struct quota *, struct quota_state *);
 /* The sha256 hex of the key (65 bytes with NUL); lent. */
 const char	*quota_key_hash(const struct quota *);
 /* GCRA spacing: ceil(window / (limit - 1)) ms; with a catch-up
- * tolerance of half that, no window of window_ms holds more than limit
- * calls. */
+ * tolerance of a quarter of that, no window of window_ms holds more
+ * than limit calls. */
 int64_t		 quota_interval_ms(int limit, int window_ms);
 const char	*quota_prio_name(enum quota_prio);
 
@@ -623,8 +623,8 @@ enum core_err	 ss_list(struct ss *, enum ss_coll, const struct ss_param *,
 		    size_t, enum quota_prio, ss_record_fn, void *,
 		    struct ss_stats *);
 /* One cheap authenticated call (a one-record order list), waiting at
- * most max_wait for a quota slot; for ping. */
-enum core_err	 ss_ping(struct ss *, int64_t max_wait);
+ * most max_wait for a quota slot; for ping and tests. */
+enum core_err	 ss_ping(struct ss *, enum quota_prio, int64_t max_wait);
 /* One order (V2: shipment). On CORE_OK *out is new; json_decref it. */
 enum core_err	 ss_get_order(struct ss *, const char *id, enum quota_prio,
 		    struct json_t **out);

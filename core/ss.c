@@ -352,7 +352,7 @@ ss_list(struct ss *s, enum ss_coll c, const struct ss_param *p, size_t np,
 }
 
 enum core_err
-ss_ping(struct ss *s, int64_t max_wait)
+ss_ping(struct ss *s, enum quota_prio prio, int64_t max_wait)
 {
 	char		 url[ML_URL_MAX];
 	enum core_err	 rc;
@@ -362,7 +362,7 @@ ss_ping(struct ss *s, int64_t max_wait)
 	    "/orders?page=1&pageSize=1") == -1)
 		return CORE_EINPUT;
 	s->max_wait = max_wait;
-	rc = call(s, "GET", url, NULL, QUOTA_MASTER, 0, NULL);
+	rc = call(s, "GET", url, NULL, prio, 0, NULL);
 	s->max_wait = ML_QUOTA_WAIT_MS;
 	if (rc == CORE_OK && records(s->last->json, s->cfg->v2 ? "shipments" :
 	    "orders") == NULL) {

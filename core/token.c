@@ -305,22 +305,28 @@ mint_jwt(struct token *t, const char *rejected)
 	int64_t			 now = clk_now_ms() / 1000;
 	char			*jwt = NULL;
 	enum core_err		 rc;
-	int			 bump;
+	int			 bump, skew;
 
+	/*
+	 * After a 401 the token is not back-dated: a revocation ("regenerate
+	 * secret", the sandbox's expire_tokens) voids tokens issued before
+	 * an instant, and a back-dated iat would fall before it again.
+	 */
+	skew = rejected != NULL ? 0 : c->iat_skew;
 	/* Two mints in one second are equal; a rejected one must not
 	 * come back, so move on a second. */
 	for (bump = 0; bump < 3; bump++) {
 		free(jwt);
 		if ((rc = token_jwt_mint(c->client_id, c->user, c->audience,
-		    c->secret, now + bump, c->token_validity, c->iat_skew,
-		    &jwt)) != CORE_OK)
+		    c->secret, now + bump, c->token_validity, skew, &jwt)) !=
+		    CORE_OK)
 			return rc;
 		if (rejected == NULL || strcmp(jwt, rejected) != 0)
 			break;
 	}
 	zfree(t->cur);
 	t->cur = jwt;
-	t->cur_exp = (now + bump - c->iat_skew + c->token_validity) * 1000;
+	t->cur_exp = (now + bump - skew + c->token_validity) * 1000;
 	t->st.minted++;
 	return CORE_OK;
 }
@@ -434,8 +440,35 @@ renew(struct token *t, const char *rejected)
 	return gateway_exchange(t, "refresh_token", NULL);
 }
 
+static enum core_err	 get_once(struct token *, const char *,
+			    const char **);
+
+/*
+ * Two processes renewing at once can deadlock in InnoDB (one is rolled
+ * back); the loser looks again, and usually finds the winner's token.
+ * A JWT that cannot be stored is still minted and used locally.
+ */
 enum core_err
 token_get(struct token *t, const char *rejected, const char **out)
+{
+	enum core_err	 rc;
+	int		 i;
+
+	for (i = 0; i < 3; i++) {
+		if ((rc = get_once(t, rejected, out)) != CORE_EDB)
+			return rc;
+		log_info("x3: token cache: %s; looking again", db_error(t->db));
+	}
+	if (t->cfg->auth_kind != CFG_X3_JWT)
+		return rc;
+	log_warnx("x3: token cache unavailable; minting locally");
+	if ((rc = mint_jwt(t, rejected)) == CORE_OK)
+		*out = t->cur;
+	return rc;
+}
+
+static enum core_err
+get_once(struct token *t, const char *rejected, const char **out)
 {
 	enum core_err	 rc;
 

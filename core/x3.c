@@ -149,6 +149,8 @@ x3_call(struct x3 *x, const char *method, const char *url, const char *body,
 
 	basic = x->tok == NULL || (!graphql && x->cfg->basic_user != NULL &&
 	    x->cfg->basic_password != NULL);
+	http_resp_free(x->last);
+	x->last = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
 		memset(&q, 0, sizeof(q));
 		q.method = method;

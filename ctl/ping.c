@@ -208,7 +208,7 @@ ping_ss(struct ping *p, const struct cfg *cfg, struct db *db)
 		    core_strerror(rc));
 		return;
 	}
-	rc = ss_ping(s, PING_QUOTA_WAIT_MS);
+	rc = ss_ping(s, QUOTA_MASTER, PING_QUOTA_WAIT_MS);
 	r = ss_last(s);
 	if (r == NULL) {
 		line(p, "FAIL", "shipstation: %s", core_strerror(rc));

@@ -18,6 +18,13 @@ ALTER TABLE quota
     COMMENT 'calls handed out, ever',
   ADD COLUMN IF NOT EXISTS throttled BIGINT NOT NULL DEFAULT 0
     COMMENT '429 answers seen, ever',
+  ADD COLUMN IF NOT EXISTS win_seen INT NOT NULL DEFAULT 0
+    COMMENT 'our answers seen in the current server window',
+  ADD COLUMN IF NOT EXISTS turn_owner BIGINT NOT NULL DEFAULT 0
+    COMMENT 'the waiter whose turn is next (random id per client)',
+  ADD COLUMN IF NOT EXISTS turn_prio TINYINT NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS turn_ms BIGINT NOT NULL DEFAULT 0
+    COMMENT 'last look of the turn holder; stale turns are void',
   ADD COLUMN IF NOT EXISTS wait_p0_ms BIGINT NOT NULL DEFAULT 0
     COMMENT 'last look of a waiting webhook fetch',
   ADD COLUMN IF NOT EXISTS wait_p1_ms BIGINT NOT NULL DEFAULT 0

@@ -73,6 +73,8 @@ count(void *arg, json_t *rec)
 	return 0;
 }
 
+static enum quota_prio	 prio = QUOTA_POLL;
+
 static int
 run_quota(struct db *db, const struct cfg *cfg, double secs)
 {
@@ -86,7 +88,7 @@ run_quota(struct db *db, const struct cfg *cfg, double secs)
 	start = clk_now_ms();
 	end = start + (int64_t)(secs * 1000);
 	while (clk_now_ms() < end) {
-		if (ss_ping(s, ML_QUOTA_WAIT_MS) == CORE_OK)
+		if (ss_ping(s, prio, ML_QUOTA_WAIT_MS) == CORE_OK)
 			ok++;
 		else
 			fail++;
@@ -185,8 +187,15 @@ main(int argc, char *argv[])
 	double		 secs = 0;
 	int		 ch, rc = 2;
 
-	while ((ch = getopt(argc, argv, "c:f:v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:f:p:v")) != -1) {
 		switch (ch) {
+		case 'p':
+			for (prio = 0; prio < QUOTA__MAX; prio++)
+				if (strcmp(optarg, quota_prio_name(prio)) == 0)
+					break;
+			if (prio == QUOTA__MAX)
+				usage();
+			break;
 		case 'c':
 			sb = optarg;
 			break;
