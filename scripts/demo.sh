@@ -30,20 +30,47 @@ git ls-files -co --exclude-standard -z | cpio -0pdm --quiet "$src" ||
 export top_srcdir=$src top_builddir=$build
 . "$top/tests/lib/stack.sh"
 
+. "$src/tests/lib/sandbox.sh"
+. "$src/tests/lib/webhooks.sh"
+
 echo "starting MariaDB (throwaway datadir in $ML_TMP) ..."
 stack_db
 write_conf
+echo "starting the sandbox (ShipStation + Sage X3 stand-ins) ..."
+stack_sandbox
+# Our config points at the sandbox as if it were ShipStation.
+printf '%s\n' "$SB_KEY" >"$ML_TMP/ss.key"
+printf '%s\n' "$SB_SECRET" >"$ML_TMP/ss.secret"
+chmod 600 "$ML_TMP/ss.key" "$ML_TMP/ss.secret"
+NGINX_PORT=$(free_port)
+mkdir -p "$ML_TMP/nginx"
+sed -i 's/^instance = "test";/instance = "demo";/' "$CONF"
+cat >>"$CONF" <<CONF
+shipstation: {
+  api = "v1";
+  base_url = "$SB_URL";
+  allow_http = true;
+  key_file = "$ML_TMP/ss.key";
+  secret_file = "$ML_TMP/ss.secret";
+};
+CONF
+hooks_conf "public_url = \"http://127.0.0.1:$NGINX_PORT\";"
 stack_migrate
-if [ -x "$build/sandbox/ml-connector-sandbox" ] && [ -f "$top/tests/lib/sandbox.sh" ]; then
-	. "$top/tests/lib/sandbox.sh"
-	echo "starting the sandbox (ShipStation + Sage X3 stand-ins) ..."
-	stack_sandbox
-fi
 echo "starting ml-connector.fcgi, nginx and ml-poller ..."
 stack_fcgi
+free_port() { echo "$NGINX_PORT"; }
 stack_nginx
 stack_poller
 wait_for 20 status_is /healthz 200 || { echo "the stack did not become healthy"; exit 1; }
+echo "subscribing our webhooks in the sandbox's ShipStation ..."
+"$CTL_BIN" -f "$CONF" webhooks subscribe || { echo "subscribe failed"; exit 1; }
+echo "seeding 20 sample orders (their ORDER_NOTIFY webhooks come to us) ..."
+ctl /_sandbox/seed '{"orders": 20, "seed": 1}'
+[ "$SB_STATUS" = 200 ] || { echo "seeding failed: $SB_BODY"; exit 1; }
+some_fetched() {
+	[ "$(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM documents")" -gt 0 ]
+}
+wait_for 60 some_fetched || { echo "no webhook reached us"; exit 1; }
 
 cat <<INFO
 
@@ -53,9 +80,9 @@ ml-connector demo is up.
   logs:          $ML_TMP/*.log
   database:      mariadb -S $DB_SOCK -uroot $DB_NAME
 INFO
-if [ -n "${SANDBOX_URL:-}" ]; then
-	echo "  sandbox:       $SANDBOX_URL  (state: $SANDBOX_URL/_sandbox/state)"
-fi
+echo "  sandbox:       $SB_URL  (state: $SB_URL/_sandbox/state)"
+echo "  events stored: $(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM events")," \
+    "orders fetched: $(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM documents WHERE doc_type = 'order'")"
 echo
 http GET /healthz
 echo "GET /healthz -> $HTTP_STATUS $HTTP_BODY"
