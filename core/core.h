@@ -234,6 +234,13 @@ const char	*db_rows_get(const struct db_rows *, size_t row, size_t col);
 int64_t		 db_rows_i64(const struct db_rows *, size_t row, size_t col,
 		    int64_t def);
 void		 db_rows_free(struct db_rows *);
+/*
+ * Statement text for a variable number of placeholders: head, then n
+ * copies of item joined by ", ", then tail (our fixed text only; the
+ * values are still bound). 0, or -1 when it does not fit in sz.
+ */
+int		 db_sql_build(char *sql, size_t sz, const char *head,
+		    const char *item, size_t n, const char *tail);
 enum core_err	 db_begin(struct db *);
 enum core_err	 db_commit(struct db *);
 enum core_err	 db_rollback(struct db *);

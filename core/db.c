@@ -528,6 +528,36 @@ simple(struct db *db, const char *q)
 	return CORE_OK;
 }
 
+/* Append s to buf (size sz, NUL-terminated). 0 or -1. */
+static int
+append(char *buf, size_t sz, const char *s)
+{
+	size_t	 have = strlen(buf), add = strlen(s);
+
+	if (have + add >= sz)
+		return -1;
+	memcpy(buf + have, s, add + 1);
+	return 0;
+}
+
+int
+db_sql_build(char *sql, size_t sz, const char *head, const char *item,
+    size_t n, const char *tail)
+{
+	size_t	 i;
+
+	if (sz == 0)
+		return -1;
+	sql[0] = '\0';
+	if (append(sql, sz, head) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((i > 0 && append(sql, sz, ", ") == -1) ||
+		    append(sql, sz, item) == -1)
+			return -1;
+	return append(sql, sz, tail);
+}
+
 enum core_err
 db_begin(struct db *db)
 {

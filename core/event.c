@@ -48,36 +48,6 @@ natural_key(const struct event_in *in, char out[65])
 #define EVENT_COLS	8
 #define EVENT_SQL_MAX	(256 + EVENT_BATCH_MAX * 32)
 
-/* Append s to buf (size sz, NUL-terminated). 0 or -1. */
-static int
-append(char *buf, size_t sz, const char *s)
-{
-	size_t	 have = strlen(buf), add = strlen(s);
-
-	if (have + add >= sz)
-		return -1;
-	memcpy(buf + have, s, add + 1);
-	return 0;
-}
-
-/* "head (row), (row), ... tail" for n rows; the text is ours, the
- * values are bound. 0 or -1. */
-static int
-build_sql(char *sql, size_t sz, const char *head, const char *row,
-    size_t n, const char *tail)
-{
-	size_t	 i;
-
-	sql[0] = '\0';
-	if (append(sql, sz, head) == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		if ((i > 0 && append(sql, sz, ", ") == -1) ||
-		    append(sql, sz, row) == -1)
-			return -1;
-	return append(sql, sz, tail);
-}
-
 /*
  * Which stored row is whose: an item is new when the stored row carries
  * its own request id (request ids are unique); otherwise an earlier
@@ -99,7 +69,7 @@ resolve_ids(struct db *db, struct event_item *it, size_t n,
 		p[2 * i] = DB_STR(it[i].in.source);
 		p[2 * i + 1] = DB_STR(keys[i]);
 	}
-	if (build_sql(sql, sizeof(sql), "SELECT id, source, natural_key, "
+	if (db_sql_build(sql, sizeof(sql), "SELECT id, source, natural_key, "
 	    "request_id FROM events WHERE (source, natural_key) IN (",
 	    "(?, ?)", n, ")") == -1) {
 		free(p);
@@ -162,7 +132,7 @@ event_store_many(struct db *db, struct event_item *it, size_t n)
 		p[i * EVENT_COLS + 6] = DB_STR(it[i].in.reject_reason);
 		p[i * EVENT_COLS + 7] = DB_STR(it[i].in.request_id);
 	}
-	if (build_sql(sql, sizeof(sql), "INSERT IGNORE INTO events (source, "
+	if (db_sql_build(sql, sizeof(sql), "INSERT IGNORE INTO events (source, "
 	    "kind, natural_key, resource_url, body, state, reject_reason, "
 	    "request_id) VALUES ", EVENT_ROW_SQL, n, "") == -1) {
 		rc = CORE_EINPUT;
@@ -197,7 +167,7 @@ event_store_many(struct db *db, struct event_item *it, size_t n)
 		nj++;
 	}
 	if (nj > 0) {
-		if (build_sql(sql, sizeof(sql), "INSERT IGNORE INTO jobs (kind, "
+		if (db_sql_build(sql, sizeof(sql), "INSERT IGNORE INTO jobs (kind, "
 		    "job_key, priority, event_id, max_attempts) VALUES ",
 		    "(?, ?, ?, ?, ?)", nj, "") == -1) {
 			rc = CORE_EINPUT;

@@ -124,44 +124,30 @@ fail:
 	return rc;
 }
 
-/* Append s to the NUL-terminated buf of size sz; -1 if it does not fit. */
-static int
-append(char *buf, size_t sz, const char *s)
-{
-	size_t	 have = strlen(buf), add = strlen(s);
-
-	if (have + add >= sz)
-		return -1;
-	memcpy(buf + have, s, add + 1);
-	return 0;
-}
-
 enum core_err
 job_claim(struct db *db, const char *owner, int lease,
     const char *const *kinds, struct job **out)
 {
 	struct db_val	 p[CLAIM_KINDS_MAX];
-	char		 sql[CLAIM_SQL_MAX] = "";
+	char		 sql[CLAIM_SQL_MAX];
 	size_t		 n;
 
 	/* Only kinds this program can run: an older poller leaves newer
 	 * kinds to a newer one instead of failing them. */
-	if (append(sql, sizeof(sql), "SELECT id, kind, job_key, payload, "
-	    "attempts, max_attempts FROM jobs WHERE kind IN (") == -1)
-		return CORE_EINPUT;
 	for (n = 0; kinds[n] != NULL; n++) {
-		if (n == CLAIM_KINDS_MAX ||
-		    append(sql, sizeof(sql), n == 0 ? "?" : ", ?") == -1)
+		if (n == CLAIM_KINDS_MAX)
 			return CORE_EINPUT;
 		p[n] = DB_STR(kinds[n]);
 	}
 	if (n == 0)
 		return CORE_ENOTFOUND;
 	/* Due ready jobs, and running jobs whose owner let the lease lapse. */
-	if (append(sql, sizeof(sql), ") AND ((state = 'ready' AND "
-	    "next_attempt_at <= NOW(6)) OR (state = 'running' AND "
-	    "lease_expires_at < NOW(6))) ORDER BY priority, next_attempt_at "
-	    "LIMIT 1 FOR UPDATE SKIP LOCKED") == -1)
+	if (db_sql_build(sql, sizeof(sql), "SELECT id, kind, job_key, "
+	    "payload, attempts, max_attempts FROM jobs WHERE kind IN (", "?",
+	    n, ") AND ((state = 'ready' AND next_attempt_at <= NOW(6)) OR "
+	    "(state = 'running' AND lease_expires_at < NOW(6))) "
+	    "ORDER BY priority, next_attempt_at LIMIT 1 "
+	    "FOR UPDATE SKIP LOCKED") == -1)
 		return CORE_EINPUT;
 	return claim(db, sql, p, n, owner, lease, out);
 }
