@@ -48,7 +48,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
 
 #include "core.h"
 
@@ -86,8 +85,6 @@ struct quota *
 quota_new(struct db *db, const char *key, int limit, int window_ms)
 {
 	struct quota	*q;
-	unsigned char	 md[SHA256_DIGEST_LENGTH];
-	int		 i;
 
 	if (key == NULL || limit < 1 || window_ms < 1000 ||
 	    (q = calloc(1, sizeof(*q))) == NULL)
@@ -95,9 +92,7 @@ quota_new(struct db *db, const char *key, int limit, int window_ms)
 	q->db = db;
 	q->limit = limit;
 	q->window_ms = window_ms;
-	(void)SHA256((const unsigned char *)key, strlen(key), md);
-	for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		(void)snprintf(q->hash + 2 * i, 3, "%02x", md[i]);
+	hash_sha256_hex(key, strlen(key), q->hash);
 	if (rnd_bytes(&q->id, sizeof(q->id)) == -1)
 		q->id = (int64_t)getpid();
 	q->id &= INT64_MAX;
