@@ -63,6 +63,12 @@ put(int fd, const char *s, size_t n)
 }
 
 static void
+putstr(int fd, const char *s)
+{
+	put(fd, s, strlen(s));
+}
+
+static void
 reply(int fd, int status, const char *ctype, const char *extra,
     const char *body)
 {
@@ -141,17 +147,17 @@ route(int fd, const char *target)
 		buf[i] = '\0';
 		reply(fd, 200, "application/json", NULL, buf);
 	} else if (strcmp(target, "/closecut") == 0) {
-		put(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-		    "Connection: close\r\n\r\n{\"orders\": [1, 2", 77);
+		putstr(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+		    "\r\nConnection: close\r\n\r\n{\"orders\": [1, 2");
 	} else if (strcmp(target, "/short") == 0) {
-		put(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-		    "Content-Length: 100\r\n\r\n{\"orders\": [1, 2", 87);
+		putstr(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+		    "\r\nContent-Length: 100\r\n\r\n{\"orders\": [1, 2");
 	} else if (strcmp(target, "/huge") == 0) {
-		put(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-		    "Content-Length: 10485760\r\n\r\n[", 80);
+		putstr(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+		    "\r\nContent-Length: 10485760\r\n\r\n[");
 	} else if (strcmp(target, "/hugeclose") == 0) {
-		put(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-		    "Connection: close\r\n\r\n[", 72);
+		putstr(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+		    "\r\nConnection: close\r\n\r\n[");
 		memset(buf, ' ', sizeof(buf));
 		for (i = 0; i < 4; i++)
 			put(fd, buf, sizeof(buf));
@@ -831,7 +837,6 @@ x3_diagnoses_on_200(void **state)
 	struct cfg_x3	 c;
 	struct x3	*x;
 	json_t		*o = NULL;
-	int		 n = 0;
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
@@ -866,7 +871,6 @@ x3_diagnoses_on_200(void **state)
 	/* $links.$next paging. */
 	assert_int_equal(x3_rest_query(x, "BPCUSTOMER", "BPCUSTOMER", NULL,
 	    NULL, NULL, NULL), CORE_OK);
-	(void)n;
 	x3_free(x);
 }
 
