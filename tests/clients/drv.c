@@ -9,6 +9,7 @@
  *     x3once		one X3 GraphQL read
  *     bench		list every order; calls per 1,000 orders
  *     fetch URL	fetch a webhook resource_url
+ *     sscheck		createorder twice (upsert), get it, webhooks round trip
  *     pair CODE	X3 gateway pairing
  *
  * With -c, the clock is warped to the sandbox's (GET /_sandbox/clock:
@@ -159,6 +160,83 @@ run_bench(struct db *db, const struct cfg *cfg)
 	return rc != CORE_OK;
 }
 
+/* V1 lists WebHookID (integer), V2 webhook_id (string). */
+static int
+same_hook(json_t *w, const char *id)
+{
+	const char	*v2 = json_string_value(json_object_get(w, "webhook_id"));
+	json_t		*v1 = json_object_get(w, "WebHookID");
+
+	if (v2 != NULL)
+		return strcmp(v2, id) == 0;
+	return json_is_integer(v1) &&
+	    json_integer_value(v1) == strtoll(id, NULL, 10);
+}
+
+static int
+run_sscheck(struct db *db, const struct cfg *cfg)
+{
+	struct ss	*s;
+	json_t		*o = NULL, *a = NULL, *b = NULL, *g = NULL, *l = NULL;
+	json_t		*w;
+	char		*id = NULL, oid[32] = "";
+	size_t		 i;
+	int		 listed = 0, gone = 1, rc = 1;
+
+	if (ss_new(&cfg->ss, db, &s) != CORE_OK)
+		fatalx("ss_new");
+	/* V2 orders are shipments with their own shape: webhooks only. */
+	if (cfg->ss.v2)
+		goto hooks;
+	o = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s}}", "orderNumber",
+	    "DRV-1", "orderKey", "drv-key-1", "orderDate", "2021-03-14T02:30:00",
+	    "orderStatus", "awaiting_shipment", "billTo", "name", "A",
+	    "shipTo", "name", "A");
+	if (ss_create_order(s, o, &a) != CORE_OK)
+		goto out;
+	(void)json_object_set_new(o, "orderStatus", json_string("on_hold"));
+	if (ss_create_order(s, o, &b) != CORE_OK)
+		goto out;
+	(void)snprintf(oid, sizeof(oid), "%lld", (long long)json_integer_value(
+	    json_object_get(a, "orderId")));
+	if (ss_get_order(s, oid, QUOTA_POLL, &g) != CORE_OK)
+		goto out;
+hooks:
+	if (ss_webhook_subscribe(s, "https://connector.example/hooks/x",
+	    cfg->ss.v2 ? "shipment_created_v2" : "ORDER_NOTIFY", NULL,
+	    "drv", &id) != CORE_OK)
+		goto out;
+	if (ss_webhook_list(s, &l) != CORE_OK)
+		goto out;
+	json_array_foreach(l, i, w)
+		if (same_hook(w, id))
+			listed = 1;
+	json_decref(l);
+	l = NULL;
+	if (ss_webhook_unsubscribe(s, id) != CORE_OK ||
+	    ss_webhook_list(s, &l) != CORE_OK)
+		goto out;
+	json_array_foreach(l, i, w)
+		if (same_hook(w, id))
+			gone = 0;
+	rc = 0;
+out:
+	printf("first=%s second=%lld status=%s hook=%s listed=%d gone=%d "
+	    "rc=%d what=%s\n", oid, (long long)json_integer_value(
+	    json_object_get(b, "orderId")), json_string_value(json_object_get(g,
+	    "orderStatus")) ? json_string_value(json_object_get(g,
+	    "orderStatus")) : "-", id ? id : "-", listed, gone, rc,
+	    ss_last(s) && ss_last(s)->what[0] ? ss_last(s)->what : "-");
+	free(id);
+	json_decref(o);
+	json_decref(a);
+	json_decref(b);
+	json_decref(g);
+	json_decref(l);
+	ss_free(s);
+	return rc;
+}
+
 static int
 run_fetch(struct db *db, const struct cfg *cfg, const char *url)
 {
@@ -234,6 +312,8 @@ main(int argc, char *argv[])
 		rc = run_x3(db, cfg, 0, 1);
 	else if (strcmp(argv[0], "bench") == 0 && argc == 1)
 		rc = run_bench(db, cfg);
+	else if (strcmp(argv[0], "sscheck") == 0 && argc == 1)
+		rc = run_sscheck(db, cfg);
 	else if (strcmp(argv[0], "fetch") == 0 && argc == 2)
 		rc = run_fetch(db, cfg, argv[1]);
 	else if (strcmp(argv[0], "pair") == 0 && argc == 2) {
