@@ -112,7 +112,7 @@ run "nginx return 200" "http://127.0.0.1:$OTHER_PORT/return200"; R_NGINX=$RPS
 run "libfcgi responder, 2 procs (ceiling)" "http://127.0.0.1:$OTHER_PORT/ceiling"; R_CEIL=$RPS
 run "PHP-FPM + persistent PDO INSERT, 4 children" "http://127.0.0.1:$OTHER_PORT/php"; R_PHP=$RPS; P99_PHP=$P99
 before=$(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM events WHERE source = 'ss_v1'")
-run "ml-connector durable webhook (2 procs x 8 threads)" \
+run "ml-connector durable webhook (2 procs x 16 threads)" \
     "$BASE_URL/hooks/shipstation/v1/$HOOK_SECRET"
 R_OURS=$RPS; P99_OURS=$P99; ACK_OURS=$ACKED
 after=$(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM events WHERE source = 'ss_v1'")

@@ -27,7 +27,7 @@
 #define ML_FCGI_WORKERS_MAX	64
 /* Request threads per worker: enough commits in flight for MariaDB's
  * group commit and for nginx's kept FastCGI connections. */
-#define ML_FCGI_THREADS_DEFAULT	8
+#define ML_FCGI_THREADS_DEFAULT	16
 #define ML_FCGI_THREADS_MAX	256
 /* listen(2) backlog for a socket we open ourselves. */
 #define ML_FCGI_BACKLOG		128
