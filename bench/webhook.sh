@@ -25,19 +25,8 @@ mkdir -p "$ML_TMP/nginx"
 . "$top_srcdir/tests/lib/webhooks.sh"
 . "$top_srcdir/tests/lib/sandbox.sh"
 stack_sandbox
-printf '%s\n' "$SB_KEY" >"$ML_TMP/ss.key"
-printf '%s\n' "$SB_SECRET" >"$ML_TMP/ss.secret"
-chmod 600 "$ML_TMP"/ss.*
 hooks_conf
-cat >>"$CONF" <<CONF
-shipstation: {
-  api = "v1";
-  base_url = "$SB_URL";
-  allow_http = true;
-  key_file = "$ML_TMP/ss.key";
-  secret_file = "$ML_TMP/ss.secret";
-};
-CONF
+sandbox_ss_conf v1
 stack_migrate
 
 # The other three scenarios, on a second port of the same nginx.

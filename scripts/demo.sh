@@ -39,21 +39,10 @@ write_conf
 echo "starting the sandbox (ShipStation + Sage X3 stand-ins) ..."
 stack_sandbox
 # Our config points at the sandbox as if it were ShipStation.
-printf '%s\n' "$SB_KEY" >"$ML_TMP/ss.key"
-printf '%s\n' "$SB_SECRET" >"$ML_TMP/ss.secret"
-chmod 600 "$ML_TMP/ss.key" "$ML_TMP/ss.secret"
 NGINX_PORT=$(free_port)
 mkdir -p "$ML_TMP/nginx"
 sed -i 's/^instance = "test";/instance = "demo";/' "$CONF"
-cat >>"$CONF" <<CONF
-shipstation: {
-  api = "v1";
-  base_url = "$SB_URL";
-  allow_http = true;
-  key_file = "$ML_TMP/ss.key";
-  secret_file = "$ML_TMP/ss.secret";
-};
-CONF
+sandbox_ss_conf v1
 hooks_conf "public_url = \"http://127.0.0.1:$NGINX_PORT\";"
 stack_migrate
 echo "starting ml-connector.fcgi, nginx and ml-poller ..."

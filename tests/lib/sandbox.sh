@@ -79,3 +79,22 @@ hdr() {
 jqb() {
 	printf '%s' "$SB_BODY" | jq -r "$@"
 }
+
+# sandbox_ss_conf [v1|v2]: point $CONF's ShipStation client at the
+# sandbox, with its documented credentials in mode-0600 files.
+sandbox_ss_conf() {
+	printf '%s\n' "$SB_KEY" >"$ML_TMP/ss.key"
+	printf '%s\n' "$SB_SECRET" >"$ML_TMP/ss.secret"
+	printf '%s\n' "$SB_V2_KEY" >"$ML_TMP/ss.v2key"
+	chmod 600 "$ML_TMP/ss.key" "$ML_TMP/ss.secret" "$ML_TMP/ss.v2key"
+	cat >>"$CONF" <<CONF
+shipstation: {
+  api = "${1:-v1}";
+  base_url = "$SB_URL";
+  allow_http = true;
+  key_file = "$ML_TMP/ss.key";
+  secret_file = "$ML_TMP/ss.secret";
+  v2_key_file = "$ML_TMP/ss.v2key";
+};
+CONF
+}
