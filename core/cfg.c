@@ -57,6 +57,7 @@ static const struct key keys[] = {
 	{ "fcgi", "max_body", K_SIZE, 0, O(fcgi.max_body), 1024, ML_MAX_BODY_CEILING },
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
+	{ "poller", "lock_file", K_STR, 0, O(poller.lock_file), 0, 0 },
 	/* API clients (issue 4); conditional requirements in check_ss(). */
 	{ "shipstation", "api", K_STR, 0, O(ss.api), 0, 0 },
 	{ "shipstation", "base_url", K_STR, 0, O(ss.base_url), 0, 0 },
@@ -602,6 +603,7 @@ cfg_load(const char *path, struct cfg **out)
 	if (set_default(&c->instance, "default") == -1 ||
 	    set_default(&c->sql_dir, ML_SQL_DIR_DEFAULT) == -1 ||
 	    set_default(&c->ui_dir, ML_UI_DIR_DEFAULT) == -1 ||
+	    set_default(&c->poller.lock_file, ML_POLL_LOCK_DEFAULT) == -1 ||
 	    set_default(&c->hooks.v2_jwks_url, ML_HOOK_JWKS_URL_DEFAULT) == -1 ||
 	    (c->path = strdup(path)) == NULL)
 		l.errors++;
@@ -668,6 +670,7 @@ cfg_free(struct cfg *c)
 	free(c->db.name);
 	free(c->db.user);
 	free(c->fcgi.listen);
+	free(c->poller.lock_file);
 	if (c->hooks.v1_secret != NULL) {
 		explicit_bzero(c->hooks.v1_secret, strlen(c->hooks.v1_secret));
 		free(c->hooks.v1_secret);

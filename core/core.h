@@ -59,6 +59,7 @@ struct cfg_fcgi {
 struct cfg_poller {
 	int		 interval;	/* seconds between poll cycles */
 	int		 lease;		/* seconds a claimed job stays ours */
+	char		*lock_file;	/* --once: flock(2)ed, see poller/main.c */
 };
 
 /* ShipStation API client (group shipstation { }). */

@@ -46,6 +46,10 @@
 /* Poller. */
 #define ML_POLL_INTERVAL_DEFAULT	30	/* seconds between poll cycles */
 #define ML_JOB_LEASE_DEFAULT	300	/* seconds a claimed job stays ours */
+/* ml-poller --once (cron mode) holds this lock so overlapping runs skip;
+ * /run/ml-connector is the units' RuntimeDirectory. Cron setups without
+ * it set poller.lock_file. */
+#define ML_POLL_LOCK_DEFAULT	"/run/ml-connector/ml-poller.lock"
 #define ML_JOB_MAX_ATTEMPTS	10	/* then the job parks as dead */
 #define ML_JOB_BACKOFF_BASE	30	/* seconds; doubles per attempt */
 #define ML_JOB_BACKOFF_MAX	(6 * 3600)

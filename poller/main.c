@@ -9,7 +9,10 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,6 +54,41 @@ wait_stop(int secs)
 }
 
 /*
+ * Cron mode: at most one --once run at a time per lock file (per host).
+ * flock(2) on poller.lock_file rather than MariaDB's GET_LOCK: the kernel
+ * drops the lock when the process ends however it ends (no stale lock
+ * after SIGKILL or the OOM killer); it needs no database, so runs do not
+ * queue up behind a server that is away; and it cannot vanish mid-run,
+ * whereas a GET_LOCK dies silently with its connection when db.c
+ * reconnects. Per host on purpose: pollers on other hosts share the queue
+ * through SKIP LOCKED leases and need no exclusion from each other.
+ * Returns the locked descriptor (kept open until exit), -2 when another
+ * run holds the lock, -1 on error (logged).
+ */
+static int
+lock_take(const char *path)
+{
+	int	 fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		log_warn("cannot open lock file %s (see poller.lock_file)",
+		    path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK) {
+			close(fd);
+			return -2;
+		}
+		log_warn("cannot lock %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * Run due jobs until none is left or a stop is requested.
  * Returns 1 when asked to stop, 0 when idle, -1 when the database is away.
  */
@@ -89,6 +127,7 @@ main(int argc, char *argv[])
 	struct jobrun_ctx ctx;
 	char		 host[64], owner[96];
 	int		 ch, checkonly = 0, fg = 0, verbose = 0, once = 0, st;
+	int		 lockfd = -1;
 
 	while ((ch = getopt_long(argc, argv, "df:nv", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -129,6 +168,13 @@ main(int argc, char *argv[])
 		fatal("sigprocmask");
 	signal(SIGPIPE, SIG_IGN);
 
+	if (once && (lockfd = lock_take(cfg->poller.lock_file)) < 0) {
+		if (lockfd == -2)
+			log_info("another poller run holds the lock; skipping");
+		cfg_free(cfg);
+		return lockfd == -2 ? 0 : 1;
+	}
+
 	if (gethostname(host, sizeof(host)) == -1)
 		(void)snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = '\0';
@@ -153,5 +199,7 @@ main(int argc, char *argv[])
 	ss_free(ctx.ss);
 	db_free(ctx.db);
 	cfg_free(cfg);
+	if (lockfd != -1)
+		close(lockfd);
 	return st == -1 && once ? 1 : 0;
 }

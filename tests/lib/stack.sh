@@ -178,6 +178,7 @@ fcgi: {
 poller: {
   interval = 1;
   lease = 30;
+  lock_file = "$ML_TMP/poller.lock";
 };
 CONF
 }
