@@ -29,6 +29,9 @@
  * group commit and for nginx's kept FastCGI connections. */
 #define ML_FCGI_THREADS_DEFAULT	16
 #define ML_FCGI_THREADS_MAX	256
+/* Database connections per worker, shared by its request threads (one
+ * leads a group commit, one answers health checks meanwhile). */
+#define ML_FCGI_DB_CONNS	2
 /* listen(2) backlog for a socket we open ourselves. */
 #define ML_FCGI_BACKLOG		128
 

@@ -1,8 +1,8 @@
 /*
- * A thread's long-lived state: its database connection, and on demand
- * a ShipStation client (the fetcher thread) or an HTTP handle for the
- * V2 signing keys (request threads of a V2 install). Request threads of
- * a V1 install hold nothing but their database connection.
+ * A thread's long-lived state. The fetcher thread has its own database
+ * connection and ShipStation client; request threads borrow from the
+ * process's connection pool and, on a V2 install, keep an HTTP handle
+ * for the signing keys.
  */
 #include "config.h"
 
@@ -20,7 +20,8 @@ app_init(struct app *a, const struct cfg *cfg, int with_ss)
 
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
-	if ((a->db = db_new(&cfg->db)) == NULL)
+	/* Request threads use the process's pool; the fetcher its own. */
+	if (with_ss && (a->db = db_new(&cfg->db)) == NULL)
 		return -1;
 	if (with_ss && cfg->ss.enabled &&
 	    ss_new(&cfg->ss, a->db, &a->ss) != CORE_OK) {

@@ -12,12 +12,14 @@ struct FCGX_Request;
 #define HOOK_V2_PATH	"/hooks/shipstation/v2"
 
 struct batcher;
+struct dbpool;
 struct fetcher;
 
 /* What one request thread keeps between requests. */
 struct app {
 	const struct cfg	*cfg;
-	struct db		*db;		/* this thread's connection */
+	struct db		*db;		/* fetcher only; else NULL */
+	struct dbpool		*pool;		/* the process's connections */
 	struct batcher		*batch;		/* the process's group commit */
 	struct fetcher		*fetch;		/* the process's fetcher */
 	struct ss		*ss;		/* NULL: no shipstation group */
@@ -42,8 +44,7 @@ enum http_method {
 struct req {
 	struct FCGX_Request	*fcgi;
 	const struct cfg	*cfg;		/* lent */
-	struct app		*app;		/* lent; the worker's state */
-	struct db		*db;		/* lent; the worker's connection */
+	struct app		*app;		/* lent; the thread's state */
 	enum http_method	 method;
 	const char		*method_name;	/* lent from the params */
 	char			*path;		/* REQUEST_URI without query */
@@ -69,8 +70,14 @@ void		 app_after_reply(struct app *, int64_t event_id);
 /* batch.c */
 struct batcher	*batch_start(const struct cfg *);
 void		 batch_stop(struct batcher *);
-enum core_err	 batch_store(struct batcher *, struct db *,
+enum core_err	 batch_store(struct batcher *, struct dbpool *,
 		    const struct event_in *, int64_t *, int *);
+
+/* dbpool.c */
+struct dbpool	*dbpool_new(const struct cfg *);
+void		 dbpool_free(struct dbpool *);
+struct db	*dbpool_get(struct dbpool *);
+void		 dbpool_put(struct dbpool *, struct db *);
 
 /* fetch.c */
 struct fetcher	*fetch_start(const struct cfg *);

@@ -2,7 +2,7 @@
  * Group commit for webhook intake, leader style. A request thread
  * queues its event; if no commit is in flight it becomes the leader,
  * takes everything queued (its own event included), commits it in one
- * transaction on its own connection (event_store_many), and wakes each
+ * transaction on a pooled connection (event_store_many), and wakes each
  * waiter on that waiter's own condition variable. Events that arrive
  * while a commit is in flight wait for the next leader: under light
  * load a batch is one event and costs a plain insert; under heavy load
@@ -59,8 +59,9 @@ batch_stop(struct batcher *b)
 
 /* Called with b->mu held: commit what is queued, then hand over. */
 static void
-lead(struct batcher *b, struct db *db)
+lead(struct batcher *b, struct dbpool *pool)
 {
+	struct db		*db;
 	struct waiter		*batch[EVENT_BATCH_MAX];
 	struct event_item	 items[EVENT_BATCH_MAX];
 	enum core_err		 rc;
@@ -77,10 +78,12 @@ lead(struct batcher *b, struct db *db)
 
 	for (i = 0; i < n; i++)
 		items[i] = batch[i]->item;
+	db = dbpool_get(pool);
 	rc = event_store_many(db, items, n);
 	if (rc != CORE_OK)
 		log_warnx("committing %zu event%s: %s (%s)", n,
 		    n == 1 ? "" : "s", core_strerror(rc), db_error(db));
+	dbpool_put(pool, db);
 
 	pthread_mutex_lock(&b->mu);
 	for (i = 0; i < n; i++) {
@@ -97,8 +100,8 @@ lead(struct batcher *b, struct db *db)
 }
 
 enum core_err
-batch_store(struct batcher *b, struct db *db, const struct event_in *in,
-    int64_t *id, int *duplicate)
+batch_store(struct batcher *b, struct dbpool *pool,
+    const struct event_in *in, int64_t *id, int *duplicate)
 {
 	struct waiter	 w;
 
@@ -111,7 +114,7 @@ batch_store(struct batcher *b, struct db *db, const struct event_in *in,
 	b->tail = &w.next;
 	while (!w.done) {
 		if (!b->busy)
-			lead(b, db);
+			lead(b, pool);
 		else
 			pthread_cond_wait(&w.cv, &b->mu);
 	}

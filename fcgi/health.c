@@ -16,15 +16,18 @@ void
 health_get(struct req *r)
 {
 	enum core_err	 rc;
+	struct db	*db;
 	json_t		*o;
 	char		*s;
 	int		 ok;
 
-	rc = db_ping(r->db);
+	db = dbpool_get(r->app->pool);
+	rc = db_ping(db);
 	ok = rc == CORE_OK;
 	if (!ok)
 		log_warnx("healthz: database: %s (%s)", core_strerror(rc),
-		    db_error(r->db));
+		    db_error(db));
+	dbpool_put(r->app->pool, db);
 	o = json_pack("{s:s, s:s, s:s, s:s}", "status",
 	    ok ? "ok" : "unavailable", "database", ok ? "ok" : "down",
 	    "instance", r->cfg->instance, "request_id", r->id);

@@ -79,10 +79,9 @@ accept_event(struct req *r, const char *source, const char *const *types)
 	if (ss_resource_url_ok(&cfg->ss, url) != 0)
 		in.reject_reason = "resource_url is not on the configured "
 		    "ShipStation API";
-	rc = batch_store(r->app->batch, r->db, &in, &id, &dup);
+	rc = batch_store(r->app->batch, r->app->pool, &in, &id, &dup);
 	if (rc != CORE_OK) {
-		log_warnx("storing %s event: %s (%s)", type, core_strerror(rc),
-		    db_error(r->db));
+		log_warnx("storing %s event: %s", type, core_strerror(rc));
 		json_decref(doc);
 		req_error(r, rc == CORE_EDBDOWN ? 503 : 500, "unavailable",
 		    "the event could not be stored; retry later");

@@ -86,7 +86,6 @@ req_init(struct req *r, FCGX_Request *f, struct app *app)
 	r->fcgi = f;
 	r->app = app;
 	r->cfg = app->cfg;
-	r->db = app->db;
 	set_id(r);
 	log_set_id(r->id);
 

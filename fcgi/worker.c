@@ -1,10 +1,10 @@
 /*
  * One worker process: T request threads accepting on the shared
- * socket, each with its own database connection; one batcher thread
- * doing the group commit of webhook events; one fetcher thread fetching
- * acknowledged events' resources from ShipStation. Threads share
- * nothing but those two queues; a crash still costs only this process,
- * which the supervisor replaces.
+ * socket, sharing a small pool of database connections (dbpool.c) and
+ * a group commit (batch.c); one fetcher thread fetching acknowledged
+ * events' resources from ShipStation (fetch.c). Threads share nothing
+ * else; a crash still costs only this process, which the supervisor
+ * replaces.
  *
  * Shutdown: the main thread waits for SIGTERM/SIGINT, then interrupts
  * every request thread with SIGUSR1 (accept(2) and reads return EINTR;
@@ -35,6 +35,7 @@ struct rthread {
 	int			 fd;
 	const struct cfg	*cfg;
 	struct batcher		*batch;
+	struct dbpool		*pool;
 	struct fetcher		*fetch;
 	int			 running;
 	int			 failed;	/* could not initialise */
@@ -69,6 +70,7 @@ rthread_main(void *arg)
 		return NULL;
 	}
 	app.batch = t->batch;
+	app.pool = t->pool;
 	app.fetch = t->fetch;
 	if (FCGX_InitRequest(&fr, t->fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		app_free(&app);
@@ -103,6 +105,7 @@ worker_run(int listen_fd, const struct cfg *cfg)
 	sigset_t		 stopset, pokeset;
 	struct rthread		*t;
 	struct batcher		*b;
+	struct dbpool		*pool;
 	struct fetcher		*f;
 	struct timespec		 ts;
 	int			 n = cfg->fcgi.threads, i, left, sig, rc = 0;
@@ -126,6 +129,8 @@ worker_run(int listen_fd, const struct cfg *cfg)
 
 	if ((b = batch_start(cfg)) == NULL)
 		fatalx("cannot start the batcher");
+	if ((pool = dbpool_new(cfg)) == NULL)
+		fatalx("cannot set up database connections");
 	if ((f = fetch_start(cfg)) == NULL)
 		fatalx("cannot start the fetcher");
 	if ((t = calloc((size_t)n, sizeof(*t))) == NULL)
@@ -134,6 +139,7 @@ worker_run(int listen_fd, const struct cfg *cfg)
 		t[i].fd = listen_fd;
 		t[i].cfg = cfg;
 		t[i].batch = b;
+		t[i].pool = pool;
 		t[i].fetch = f;
 		if (pthread_create(&t[i].th, NULL, rthread_main, &t[i]) != 0)
 			fatalx("cannot start request thread %d", i);
@@ -177,6 +183,7 @@ worker_run(int listen_fd, const struct cfg *cfg)
 	}
 	batch_stop(b);
 	fetch_stop(f);
+	dbpool_free(pool);
 	free(t);
 	return rc;
 }
