@@ -6,7 +6,8 @@ set -eu
 PKGS="autoconf automake libtool pkg-config make gcc
 libfcgi-dev libfcgi-bin spawn-fcgi libcurl4-openssl-dev libjansson-dev
 libconfig-dev libmariadb-dev libssl-dev libcrypt-dev libcmocka-dev
-mariadb-server mariadb-client nginx curl jq wrk procps iproute2 ca-certificates cpio git valgrind binutils openssl clang libclang-rt-14-dev python3"
+mariadb-server mariadb-client nginx curl jq wrk procps iproute2 ca-certificates cpio git valgrind binutils openssl clang libclang-rt-14-dev python3
+mandoc"
 
 missing=""
 for p in $PKGS; do
