@@ -56,6 +56,7 @@ struct req {
 	size_t			 bodylen;
 	char			 id[ML_REQID_LEN];
 	int			 status;	/* sent status, for the access log */
+	int64_t			 t0_us;		/* arrival, monotonic */
 	int64_t			 after_event;	/* fetch this event after the reply */
 };
 
@@ -102,6 +103,11 @@ void		 router_dispatch(struct req *);
 
 /* health.c */
 void		 health_get(struct req *);
+
+/* metrics.c */
+int		 metrics_init(void);
+void		 metrics_webhook(int v2, int status, int64_t usec);
+void		 metrics_get(struct req *);
 
 /* hook.c */
 void		 hook_v1(struct req *);

@@ -75,8 +75,12 @@ accept_event(struct req *r, const char *source, const char *const *types)
 	in.body = r->body;
 	in.bodylen = r->bodylen;
 	in.request_id = r->id;
-	/* A URL off our ShipStation API is stored, never fetched. */
-	if (ss_resource_url_ok(&cfg->ss, url) != 0)
+	/*
+	 * A URL off our ShipStation API is stored, never fetched. With no
+	 * API configured yet there is nothing to compare with: keep the
+	 * event for when there is (its fetch waits, it is not rejected).
+	 */
+	if (cfg->ss.enabled && ss_resource_url_ok(&cfg->ss, url) != 0)
 		in.reject_reason = "resource_url is not on the configured "
 		    "ShipStation API";
 	rc = batch_store(r->app->batch, r->app->pool, &in, &id, &dup);

@@ -177,6 +177,9 @@ main(int argc, char *argv[])
 		workers = cfg->fcgi.workers;
 	if (FCGX_Init() != 0)
 		fatalx("FCGX_Init failed");
+	/* Before the fork, so that every worker shares the counters. */
+	if (metrics_init() == -1)
+		fatal("mmap for metrics");
 	if (listen != NULL) {
 		if ((fd = FCGX_OpenSocket(listen, ML_FCGI_BACKLOG)) < 0)
 			fatalx("cannot listen on %s", listen);

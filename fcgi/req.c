@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <fcgiapp.h>
 #include <jansson.h>
@@ -82,7 +83,11 @@ req_init(struct req *r, FCGX_Request *f, struct app *app)
 	size_t		 i, plen;
 	int		 cl;
 
+	struct timespec	 ts;
+
 	memset(r, 0, sizeof(*r));
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	r->t0_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	r->fcgi = f;
 	r->app = app;
 	r->cfg = app->cfg;

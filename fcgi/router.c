@@ -20,9 +20,12 @@ struct route {
 
 static const struct route routes[] = {
 	{ "/healthz", 0, MB(M_GET) | MB(M_HEAD), health_get },
+	{ "/metrics", 0, MB(M_GET), metrics_get },
 	{ HOOK_V1_PREFIX, 1, MB(M_POST), hook_v1 },
 	{ HOOK_V2_PATH, 0, MB(M_POST), hook_v2 },
 };
+
+static void	 route_once(struct req *);
 
 static int
 matches(const struct route *rt, const char *path)
@@ -32,8 +35,30 @@ matches(const struct route *rt, const char *path)
 	return strcmp(rt->path, path) == 0;
 }
 
+/* Count webhook answers (any route under /hooks/) for /metrics. */
+static void
+observe(const struct req *r)
+{
+	struct timespec	 ts;
+	int64_t		 now;
+
+	if (strncmp(r->path, "/hooks/", 7) != 0)
+		return;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	metrics_webhook(strcmp(r->path, HOOK_V2_PATH) == 0, r->status,
+	    now - r->t0_us);
+}
+
 void
 router_dispatch(struct req *r)
+{
+	route_once(r);
+	observe(r);
+}
+
+static void
+route_once(struct req *r)
 {
 	char	 msg[128];
 	size_t	 i;

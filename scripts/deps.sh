@@ -24,3 +24,17 @@ if [ -n "$missing" ]; then
 	# throwaway data directories and loopback ports.
 	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+
+# promtool (to check /metrics) ships only inside Debian's prometheus
+# package, whose install would also start a Prometheus server. Unpack the
+# package into _build/tools instead of installing it; scripts/test.sh puts
+# _build/tools/bin on PATH.
+tools=$(cd "$(dirname "$0")/.." && pwd)/_build/tools
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$tools/bin/promtool" ]; then
+	mkdir -p "$tools/deb" "$tools/bin"
+	(cd "$tools/deb" && apt-get download prometheus >/dev/null 2>&1 &&
+	    dpkg-deb -x prometheus_*.deb root &&
+	    cp root/usr/bin/promtool "$tools/bin/promtool") ||
+	    echo "warning: could not unpack promtool; the metrics test will fail"
+	rm -rf "$tools/deb"
+fi

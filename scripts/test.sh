@@ -9,6 +9,8 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 "$top/scripts/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+PATH=$top/_build/tools/bin:$PATH
+export PATH
 
 JOBS=${JOBS:-2}
 passed=0
