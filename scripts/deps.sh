@@ -32,7 +32,8 @@ fi
 tools=$(cd "$(dirname "$0")/.." && pwd)/_build/tools
 if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$tools/bin/promtool" ]; then
 	mkdir -p "$tools/deb" "$tools/bin"
-	(cd "$tools/deb" && apt-get download prometheus >/dev/null 2>&1 &&
+	(cd "$tools/deb" && { apt-get download prometheus >/dev/null 2>&1 ||
+	    { apt-get update -qq && apt-get download prometheus >/dev/null 2>&1; }; } &&
 	    dpkg-deb -x prometheus_*.deb root &&
 	    cp root/usr/bin/promtool "$tools/bin/promtool") ||
 	    echo "warning: could not unpack promtool; the metrics test will fail"
