@@ -80,8 +80,19 @@ if (cd "$top/_build/sanitizers" && make install DESTDIR="$stage" >install.log 2>
     [ -x "$stage/usr/local/bin/ml-poller" ] &&
     [ -x "$stage/usr/local/bin/ml-connector-ctl" ] &&
     [ -f "$stage/usr/local/share/ml-connector/sql/001_initial.sql" ] &&
+    [ -f "$stage/usr/local/share/man/man8/ml-connector.fcgi.8" ] &&
+    [ -f "$stage/usr/local/share/man/man8/ml-poller.8" ] &&
+    [ -f "$stage/usr/local/share/man/man8/ml-connector-ctl.8" ] &&
+    [ -f "$stage/usr/local/share/man/man5/ml-connector.conf.5" ] &&
+    [ -f "$stage/usr/local/lib/systemd/system/ml-connector-fcgi.socket" ] &&
+    grep -qx 'ExecStart=/usr/local/bin/ml-connector.fcgi -f /usr/local/etc/ml-connector/ml-connector.conf' \
+	"$stage/usr/local/lib/systemd/system/ml-connector-fcgi.service" &&
+    grep -qx 'ExecStart=/usr/local/bin/ml-poller -f /usr/local/etc/ml-connector/ml-connector.conf' \
+	"$stage/usr/local/lib/systemd/system/ml-poller.service" &&
+    [ -f "$stage/usr/local/lib/sysusers.d/ml-connector.conf" ] &&
+    [ "$(stat -c %a "$stage/usr/local/etc/ml-connector/ml-connector.conf.example")" = 640 ] &&
     ! "$stage/usr/local/bin/ml-connector.fcgi" -n -f /nonexistent 2>/dev/null; then
-	echo "PASS: make install DESTDIR lays out binaries and migrations"
+	echo "PASS: make install DESTDIR lays out binaries, migrations, man pages, units and the 0640 example config"
 	passed=$((passed + 1))
 else
 	echo "FAIL: make install DESTDIR"
