@@ -731,11 +731,15 @@ void		 jwks_free(struct jwks *);
 
 /* jobrun.c ----------------------------------------------------------- */
 
-/* What a job handler needs; all lent. ss is NULL when not configured. */
+/*
+ * What a job handler needs; all lent. ss and x3 are NULL when not
+ * configured (the FastCGI fetcher has no x3).
+ */
 struct jobrun_ctx {
 	const struct cfg	*cfg;
 	struct db		*db;
 	struct ss		*ss;
+	struct x3		*x3;
 };
 
 /* A handler's verdict: JOB_ERR_NONE for success. */
@@ -748,6 +752,12 @@ void		 job_outcome_set(struct job_outcome *, enum job_class,
 		    const char *, ...) ML_PRINTF(3, 4);
 /* The kinds this build can run, NULL-terminated (for job_claim). */
 const char *const *jobrun_kinds(void);
+/*
+ * The kinds this ctx can run: jobrun_kinds() less those that need a
+ * client ctx lacks (a poller without x3 leaves ss.order to one with it).
+ * NULL-terminated, lent, valid until the next call.
+ */
+const char *const *jobrun_kinds_ctx(const struct jobrun_ctx *);
 /* Run a claimed job and record its outcome and an audit row. */
 void		 jobrun_run(const struct jobrun_ctx *, const struct job *,
 		    const char *owner, const char *trigger);
@@ -791,6 +801,28 @@ enum core_err	 event_store_document(struct db *, const char *doc_type,
 		    int *changed);
 /* The webhook.fetch job handler. */
 void		 event_fetch(const struct jobrun_ctx *, const struct job *,
+		    struct job_outcome *);
+
+/* ==================================================================== */
+/* Sync engine (issue 5). See docs/SYNC.md.                             */
+/* ==================================================================== */
+
+/* sync.c ------------------------------------------------------------- */
+
+/* Seconds after which a held mapping job runs again anyway. */
+#define SYNC_HELD_FALLBACK	900
+
+/*
+ * Ready again the jobs held for a mapping: those held before the newest
+ * maps change and those held longer than fallback seconds. *n may be
+ * NULL.
+ */
+enum core_err	 sync_resume_held(struct db *, int fallback, uint64_t *n);
+
+/* sync_order.c ------------------------------------------------------- */
+
+/* The ss.order job handler: one ShipStation order -> one X3 order. */
+void		 sync_order(const struct jobrun_ctx *, const struct job *,
 		    struct job_outcome *);
 
 #endif /* !ML_CORE_H */

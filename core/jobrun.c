@@ -71,9 +71,11 @@ run_selftest(const struct jobrun_ctx *ctx, const struct job *j,
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
+	int		 needs_x3;	/* claimed only with an X3 client */
 } kinds[] = {
-	{ "selftest", run_selftest },
-	{ "webhook.fetch", event_fetch },
+	{ "selftest", run_selftest, 0 },
+	{ "webhook.fetch", event_fetch, 0 },
+	{ "ss.order", sync_order, 1 },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
@@ -87,6 +89,19 @@ jobrun_kinds(void)
 	for (i = 0; i < NKINDS; i++)
 		names[i] = kinds[i].kind;
 	names[NKINDS] = NULL;
+	return names;
+}
+
+const char *const *
+jobrun_kinds_ctx(const struct jobrun_ctx *ctx)
+{
+	static const char	*names[NKINDS + 1];
+	size_t			 i, n = 0;
+
+	for (i = 0; i < NKINDS; i++)
+		if (!kinds[i].needs_x3 || ctx->x3 != NULL)
+			names[n++] = kinds[i].kind;
+	names[n] = NULL;
 	return names;
 }
 

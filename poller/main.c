@@ -102,7 +102,7 @@ drain(const struct jobrun_ctx *ctx, const char *owner)
 		if (stop_pending())
 			return 1;
 		rc = job_claim(ctx->db, owner, ctx->cfg->poller.lease,
-		    jobrun_kinds(), &j);
+		    jobrun_kinds_ctx(ctx), &j);
 		if (rc == CORE_ENOTFOUND)
 			return 0;
 		if (rc != CORE_OK) {
@@ -185,9 +185,15 @@ main(int argc, char *argv[])
 		fatalx("out of memory");
 	if (cfg->ss.enabled && ss_new(&cfg->ss, ctx.db, &ctx.ss) != CORE_OK)
 		fatalx("cannot start the ShipStation client");
+	if (cfg->x3.enabled && x3_new(&cfg->x3, ctx.db, &ctx.x3) != CORE_OK)
+		fatalx("cannot start the X3 client");
 	log_info("started as %s%s", owner, once ? " (once)" : "");
 
 	for (;;) {
+		/* Jobs held for a mapping that has since appeared. */
+		if (sync_resume_held(ctx.db, SYNC_HELD_FALLBACK, NULL) !=
+		    CORE_OK)
+			log_warnx("resuming held jobs: %s", db_error(ctx.db));
 		st = drain(&ctx, owner);
 		if (st == 1 || once)
 			break;
@@ -196,6 +202,7 @@ main(int argc, char *argv[])
 			break;
 	}
 	log_info("stopped");
+	x3_free(ctx.x3);
 	ss_free(ctx.ss);
 	db_free(ctx.db);
 	cfg_free(cfg);

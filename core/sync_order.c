@@ -1,0 +1,619 @@
+/*
+ * The ss.order job: one ShipStation order (the stored document) becomes
+ * one X3 sales order, exactly once. See docs/SYNC.md for the rules
+ * (what is skipped, how store, customer and SKU are mapped, the order
+ * number and CUSORDREF) and X3 §2.1, §4.3, §4.6 for the X3 side.
+ *
+ * Exactly once: the X3 order number (SOHNUM, GraphQL "id") is ours,
+ * derived from the ShipStation orderId, so the order is looked up by it
+ * before any create, and again after a create that failed or whose
+ * answer was lost. X3 refuses a second order with the same number.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core.h"
+
+#define SYNC_REF_PREFIX		"SS"	/* SOHNUM = prefix + orderId */
+#define SYNC_CUSORDREF_MAX	20	/* characters, X3 §2.1 CUSORDREF A*20 */
+#define SYNC_LINES_MAX		500	/* lines per order we send */
+#define SYNC_MISSING_MAX	160	/* bytes of missing SKUs in a message */
+
+/* GraphQL documents: head, the configured package name, tail. */
+struct gqdoc {
+	const char	*head;
+	const char	*tail;
+};
+static const struct gqdoc q_read_order = { "query($id: String!) { ",
+    " { salesOrder { read(_id: $id) { _id } } } }" };
+static const struct gqdoc q_read_product = { "query($id: String!) { ",
+    " { product { read(_id: $id) { _id } } } }" };
+static const struct gqdoc q_find_customer = { "query($f: String) { ",
+    " { customer { query(first: 2, filter: $f) "
+    "{ edges { node { _id isActive } } } } } }" };
+static const struct gqdoc q_create_order = {
+    "mutation($data: SalesOrder_Input!) { ",
+    " { salesOrder { create(data: $data) { _id } } } }" };
+
+/* The document text into q. 0, or -1 when it does not fit. */
+static int
+gqtext(char *q, size_t sz, const struct gqdoc *doc, const char *pkg)
+{
+	int	 n;
+
+	n = snprintf(q, sz, "%s%s%s", doc->head, pkg, doc->tail);
+	return n < 0 || (size_t)n >= sz ? -1 : 0;
+}
+
+/* X3 field limits for the ship-to snapshot (X3 §2.1; sandbox schema). */
+static const struct {
+	const char	*ss;		/* ShipStation shipTo key */
+	const char	*x3;		/* SalesOrder_Input property */
+	size_t		 max;		/* characters */
+} shipto[] = {
+	{ "name", "shipToCustomerName", 35 },
+	{ "street1", "shipToAddressLine1", 50 },
+	{ "street2", "shipToAddressLine2", 50 },
+	{ "city", "shipToCity", 40 },
+	{ "state", "shipToState", 35 },
+	{ "postalCode", "shipToPostalCode", 10 },
+	{ "country", "shipToCountry", 3 },
+};
+
+/*
+ * Copy at most max characters (UTF-8 code points, as X3 counts them)
+ * of s into out. Returns out.
+ */
+static char *
+utf8_cut(const char *s, size_t max, char *out, size_t sz)
+{
+	size_t	 i = 0, n = 0;
+
+	while (s[i] != '\0' && i + 1 < sz) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
+			break;
+		i++;
+	}
+	/* Do not end inside a sequence when sz, not max, cut it. */
+	while (i > 0 && s[i] != '\0' && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	memcpy(out, s, i);
+	out[i] = '\0';
+	return out;
+}
+
+/* The failure class of the last X3 call (transient when unknown). */
+static enum job_class
+x3_cls(struct x3 *x)
+{
+	const struct http_resp	*r = x3_last(x);
+
+	if (r == NULL || r->class == JOB_ERR_NONE)
+		return JOB_ERR_TRANSIENT;
+	return r->class;
+}
+
+static const char *
+x3_what(struct x3 *x)
+{
+	const struct http_resp	*r = x3_last(x);
+
+	return r != NULL && r->what[0] != '\0' ? r->what : "no answer";
+}
+
+/* data.<pkg>.<node>.<op>, lent. */
+static json_t *
+gql_at(json_t *data, const char *pkg, const char *node, const char *op)
+{
+	return json_object_get(json_object_get(json_object_get(data, pkg),
+	    node), op);
+}
+
+/*
+ * Run a query with one string variable. On 0 *data is new; -1 sets o.
+ */
+static int
+gql1(struct x3 *x, const struct gqdoc *doc, const char *pkg, const char *var,
+    const char *val, json_t **data, struct job_outcome *o)
+{
+	char	 q[512];
+	json_t	*v;
+	int	 rc;
+
+	if (gqtext(q, sizeof(q), doc, pkg) == -1 ||
+	    (v = json_pack("{s:s}", var, val)) == NULL) {
+		job_outcome_set(o, JOB_ERR_DATA, "query does not fit");
+		return -1;
+	}
+	rc = x3_graphql(x, q, v, data);
+	json_decref(v);
+	if (rc != CORE_OK) {
+		json_decref(*data);
+		*data = NULL;
+		job_outcome_set(o, x3_cls(x), "X3: %s", x3_what(x));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The string field of a maps row's target JSON, copied to out.
+ * 1 found, 0 no row, -1 database error or bad target (o set).
+ */
+static int
+map_get(struct db *db, const char *type, const char *key, const char *field,
+    char *out, size_t sz, struct job_outcome *o)
+{
+	struct db_rows	*r = NULL;
+	json_t		*t = NULL;
+	const char	*s;
+	int		 ret = -1;
+
+	if (db_select(db, "SELECT target FROM maps WHERE map_type = ? AND "
+	    "source_key = ?", DB_PARAMS(DB_STR(type), DB_STR(key)),
+	    &r) != CORE_OK) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "maps: %s",
+		    db_error(db));
+		return -1;
+	}
+	if (r->nrows == 0) {
+		ret = 0;
+		goto out;
+	}
+	t = json_loads(db_rows_get(r, 0, 0), JSON_REJECT_DUPLICATES, NULL);
+	s = json_string_value(json_object_get(t, field));
+	if (s == NULL || *s == '\0' || strlen(s) >= sz) {
+		/* An operator must fix the row: hold like a missing one. */
+		job_outcome_set(o, JOB_ERR_MAPPING, "maps %s '%.40s': target "
+		    "needs a string \"%s\"", type, key, field);
+		goto out;
+	}
+	memcpy(out, s, strlen(s) + 1);
+	ret = 1;
+out:
+	json_decref(t);
+	db_rows_free(r);
+	return ret;
+}
+
+static void
+audit(const struct jobrun_ctx *ctx, const struct job *j, const char *action,
+    const char *req, const char *resp, long status, int64_t ms,
+    const char *outcome)
+{
+	if (db_exec(ctx->db, "INSERT INTO audit (job_id, trigger_by, action, "
+	    "target, request, response, http_status, duration_ms, outcome) "
+	    "VALUES (?, 'sync', ?, 'x3', ?, ?, ?, ?, ?)",
+	    DB_PARAMS(DB_I64(j->id), DB_STR(action), DB_STR(req),
+	    DB_STR(resp), status > 0 ? DB_I64(status) : DB_NULL(),
+	    ms >= 0 ? DB_I64(ms) : DB_NULL(), DB_STR(outcome)),
+	    NULL, NULL) != CORE_OK)
+		log_warnx("audit: %s", db_error(ctx->db));
+}
+
+/* Record the link ss order -> X3 order. 0, or -1 with o set. */
+static int
+link_record(const struct jobrun_ctx *ctx, const char *ssid,
+    const char *sskey, const char *x3id, const char *hash,
+    struct job_outcome *o)
+{
+	if (db_exec(ctx->db, "INSERT INTO links (entity, ss_id, ss_key, "
+	    "x3_id, state, content_hash) VALUES ('order', ?, ?, ?, "
+	    "'synced', ?) ON DUPLICATE KEY UPDATE ss_key = VALUES(ss_key), "
+	    "x3_id = VALUES(x3_id), state = VALUES(state), "
+	    "content_hash = VALUES(content_hash)", DB_PARAMS(DB_STR(ssid),
+	    DB_STR(sskey), DB_STR(x3id), DB_STR(hash)), NULL, NULL) !=
+	    CORE_OK) {
+		/* The X3 order exists; the next attempt finds it. */
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Look the order up in X3 by its number. 1 found, 0 absent, -1 failed
+ * (o set).
+ */
+static int
+order_lookup(const struct jobrun_ctx *ctx, const char *ref,
+    struct job_outcome *o)
+{
+	const char	*pkg = ctx->cfg->x3.sales_package;
+	json_t		*d = NULL, *n;
+	int		 ret;
+
+	if (gql1(ctx->x3, &q_read_order, pkg, "id", ref, &d, o) == -1)
+		return -1;
+	n = gql_at(d, pkg, "salesOrder", "read");
+	ret = json_is_object(n) ? 1 : 0;
+	json_decref(d);
+	return ret;
+}
+
+/*
+ * The X3 customer of the order: maps by customerId, then by e-mail,
+ * then the one active X3 customer whose email is the order's.
+ * 1 found (code in out), 0 none, -1 failed (o set).
+ */
+static int
+customer_find(const struct jobrun_ctx *ctx, json_t *doc, char *out,
+    size_t sz, struct job_outcome *o)
+{
+	const char	*pkg = ctx->cfg->x3.master_package, *email, *code;
+	json_t		*cid, *d = NULL, *edges, *f;
+	char		 key[32], *filter;
+	int		 ret;
+
+	cid = json_object_get(doc, "customerId");
+	email = json_string_value(json_object_get(doc, "customerEmail"));
+	if (json_is_integer(cid)) {
+		(void)snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(cid));
+		if ((ret = map_get(ctx->db, "customer", key, "customer", out,
+		    sz, o)) != 0)
+			return ret;
+	}
+	if (email == NULL || *email == '\0')
+		return 0;
+	if ((ret = map_get(ctx->db, "customer", email, "customer", out, sz,
+	    o)) != 0)
+		return ret;
+	/* Strict JSON built by jansson: the e-mail cannot break out. */
+	if ((f = json_pack("{s:s}", "email", email)) == NULL ||
+	    (filter = json_dumps(f, JSON_COMPACT)) == NULL) {
+		json_decref(f);
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		return -1;
+	}
+	json_decref(f);
+	ret = gql1(ctx->x3, &q_find_customer, pkg, "f", filter, &d, o);
+	free(filter);
+	if (ret == -1)
+		return -1;
+	edges = json_object_get(gql_at(d, pkg, "customer", "query"), "edges");
+	f = json_object_get(json_array_get(edges, 0), "node");
+	code = json_string_value(json_object_get(f, "_id"));
+	ret = 0;
+	/* Exactly one, and active: two matches are an operator's call. */
+	if (json_array_size(edges) == 1 && code != NULL &&
+	    strlen(code) < sz && json_is_true(json_object_get(f,
+	    "isActive"))) {
+		memcpy(out, code, strlen(code) + 1);
+		ret = 1;
+	}
+	json_decref(d);
+	return ret;
+}
+
+/*
+ * The X3 item of a SKU: maps, then an X3 product whose code is the SKU.
+ * 1 found (code in out), 0 none, -1 failed (o set).
+ */
+static int
+item_find(const struct jobrun_ctx *ctx, const char *sku, char *out,
+    size_t sz, struct job_outcome *o)
+{
+	const char	*pkg = ctx->cfg->x3.master_package;
+	json_t		*d = NULL;
+	int		 ret;
+
+	if ((ret = map_get(ctx->db, "sku", sku, "item", out, sz, o)) != 0)
+		return ret;
+	if (strlen(sku) >= sz)
+		return 0;
+	if (gql1(ctx->x3, &q_read_product, pkg, "id", sku, &d, o) == -1)
+		return -1;
+	ret = json_is_object(gql_at(d, pkg, "product", "read")) ? 1 : 0;
+	if (ret == 1)
+		memcpy(out, sku, strlen(sku) + 1);
+	json_decref(d);
+	return ret;
+}
+
+/*
+ * The sales order lines: one per item that is not an adjustment.
+ * On 0 *lines is new. -1: o set (a SKU without an X3 item is a mapping
+ * error naming every such SKU).
+ */
+static int
+lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
+    struct job_outcome *o)
+{
+	json_t		*it, *l, *arr;
+	const char	*sku;
+	char		 item[64], price[32], missing[SYNC_MISSING_MAX] = "";
+	json_int_t	 qty;
+	size_t		 i, nmiss = 0, len;
+	int		 no = 0, r;
+
+	*lines = NULL;
+	if ((arr = json_array()) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		return -1;
+	}
+	json_array_foreach(items, i, it) {
+		/* Discounts and coupons: not sent (docs/SYNC.md). */
+		if (json_is_true(json_object_get(it, "adjustment")))
+			continue;
+		sku = json_string_value(json_object_get(it, "sku"));
+		qty = json_integer_value(json_object_get(it, "quantity"));
+		if (qty <= 0)
+			continue;
+		if (sku == NULL || *sku == '\0') {
+			job_outcome_set(o, JOB_ERR_MAPPING, "item %zu (%.40s) "
+			    "has no SKU", i + 1, json_string_value(
+			    json_object_get(it, "name")));
+			goto fail;
+		}
+		if ((r = item_find(ctx, sku, item, sizeof(item), o)) == -1)
+			goto fail;
+		if (r == 0) {
+			len = strlen(missing);
+			(void)snprintf(missing + len, sizeof(missing) - len,
+			    "%s'%.40s'", nmiss > 0 ? ", " : "", sku);
+			nmiss++;
+			continue;
+		}
+		if (++no > SYNC_LINES_MAX) {
+			job_outcome_set(o, JOB_ERR_DATA, "more than %d lines",
+			    SYNC_LINES_MAX);
+			goto fail;
+		}
+		/* Decimals as strings, as Sage's samples send them (§4.6). */
+		(void)snprintf(price, sizeof(price), "%.4f", json_number_value(
+		    json_object_get(it, "unitPrice")));
+		if ((l = json_pack("{s:I, s:s, s:I, s:s}", "lineNumber",
+		    (json_int_t)no * 1000, "product", item,
+		    "quantityInSalesUnitOrdered", qty, "grossPrice",
+		    price)) == NULL || json_array_append_new(arr, l) != 0) {
+			job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+			goto fail;
+		}
+	}
+	if (nmiss > 0) {
+		job_outcome_set(o, JOB_ERR_MAPPING, "no X3 item for SKU %s "
+		    "(add maps sku -> {\"item\": …} or the item in X3)",
+		    missing);
+		goto fail;
+	}
+	if (no == 0) {
+		job_outcome_set(o, JOB_ERR_DATA, "no product lines to send");
+		goto fail;
+	}
+	*lines = arr;
+	return 0;
+fail:
+	json_decref(arr);
+	return -1;
+}
+
+/* Skip a document we deliberately do not send; logs and audits why. */
+static void
+skip(const struct jobrun_ctx *ctx, const struct job *j, const char *why)
+{
+	log_info("order %s not sent to X3: %s", j->key, why);
+	audit(ctx, j, "order.skip", NULL, why, 0, -1, "skipped");
+}
+
+void
+sync_order(const struct jobrun_ctx *ctx, const struct job *j,
+    struct job_outcome *o)
+{
+	struct db_rows	*r = NULL;
+	json_t		*doc = NULL, *lines = NULL, *data = NULL, *d = NULL;
+	json_t		*adv, *st, *v;
+	const char	*status, *number, *okey, *date, *x3id, *s;
+	const char	*pkg;
+	char		 store[32], site[16], type[16], ship[16], cust[32];
+	char		 ref[24], cref[4 * SYNC_CUSORDREF_MAX + 1], buf[256];
+	char		 hash[65], cid[32];
+	char		*req = NULL, *resp = NULL, q[512];
+	struct timespec	 t0, t1;
+	size_t		 i;
+	int		 rc;
+
+	if (ctx->x3 == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 is not configured");
+		return;
+	}
+	pkg = ctx->cfg->x3.sales_package;
+	if (db_select(ctx->db, "SELECT body, content_hash FROM documents "
+	    "WHERE system = 'shipstation' AND doc_type = 'order' AND "
+	    "doc_id = ?", DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "documents: %s",
+		    db_error(ctx->db));
+		return;
+	}
+	if (r->nrows == 0) {
+		job_outcome_set(o, JOB_ERR_DATA, "no stored order %s", j->key);
+		goto out;
+	}
+	(void)snprintf(hash, sizeof(hash), "%s", db_rows_get(r, 0, 1) != NULL ?
+	    db_rows_get(r, 0, 1) : "");
+	if ((doc = json_loads(db_rows_get(r, 0, 0), JSON_REJECT_DUPLICATES,
+	    NULL)) == NULL || !json_is_object(doc)) {
+		job_outcome_set(o, JOB_ERR_DATA, "stored order is not JSON");
+		goto out;
+	}
+	status = json_string_value(json_object_get(doc, "orderStatus"));
+	number = json_string_value(json_object_get(doc, "orderNumber"));
+	okey = json_string_value(json_object_get(doc, "orderKey"));
+	date = json_string_value(json_object_get(doc, "orderDate"));
+	adv = json_object_get(doc, "advancedOptions");
+	if (status == NULL || number == NULL || *number == '\0' ||
+	    date == NULL || strlen(date) < 10 || date[4] != '-' ||
+	    date[7] != '-') {
+		job_outcome_set(o, JOB_ERR_DATA, "order lacks orderStatus, "
+		    "orderNumber or orderDate");
+		goto out;
+	}
+
+	/* Deliberate skips (docs/SYNC.md). A later change re-queues. */
+	v = json_object_get(adv, "parentId");
+	if (v != NULL && !json_is_null(v)) {
+		skip(ctx, j, "split child: its parent carries the order");
+		goto out;
+	}
+	if (strcmp(status, "cancelled") == 0 ||
+	    strcmp(status, "awaiting_payment") == 0) {
+		(void)snprintf(buf, sizeof(buf), "status %s", status);
+		skip(ctx, j, buf);
+		goto out;
+	}
+
+	/* Linked before: nothing to create (changes: a later slice). */
+	db_rows_free(r);
+	if (db_select(ctx->db, "SELECT x3_id FROM links WHERE entity = "
+	    "'order' AND ss_id = ? AND x3_id IS NOT NULL",
+	    DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
+		r = NULL;
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+		goto out;
+	}
+	if (r->nrows > 0) {
+		log_info("order %s already linked to %s", j->key,
+		    db_rows_get(r, 0, 0));
+		goto out;
+	}
+	if (snprintf(ref, sizeof(ref), SYNC_REF_PREFIX "%s", j->key) >=
+	    (int)sizeof(ref) - 4) {
+		job_outcome_set(o, JOB_ERR_DATA, "orderId %s too long for "
+		    "an X3 order number", j->key);
+		goto out;
+	}
+
+	/* Exactly once: an order already in X3 (lost answer) is linked. */
+	if ((rc = order_lookup(ctx, ref, o)) == -1)
+		goto out;
+	if (rc == 1) {
+		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
+		(void)link_record(ctx, j->key, okey, ref, hash, o);
+		goto out;
+	}
+
+	/* Masters first: every mapping before anything is sent. */
+	v = json_object_get(adv, "storeId");
+	if (!json_is_integer(v)) {
+		job_outcome_set(o, JOB_ERR_DATA, "order has no storeId");
+		goto out;
+	}
+	(void)snprintf(store, sizeof(store), "%" JSON_INTEGER_FORMAT,
+	    json_integer_value(v));
+	if ((rc = map_get(ctx->db, "store", store, "salesSite", site,
+	    sizeof(site), o)) != 1 || (rc = map_get(ctx->db, "store", store,
+	    "orderType", type, sizeof(type), o)) != 1 || (rc = map_get(ctx->db,
+	    "store", store, "shippingSite", ship, sizeof(ship), o)) != 1) {
+		if (rc == 0)
+			job_outcome_set(o, JOB_ERR_MAPPING, "no maps store "
+			    "row for storeId %s (salesSite, orderType, "
+			    "shippingSite)", store);
+		goto out;
+	}
+	if ((rc = customer_find(ctx, doc, cust, sizeof(cust), o)) != 1) {
+		v = json_object_get(doc, "customerId");
+		if (json_is_integer(v))
+			(void)snprintf(cid, sizeof(cid), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+		else
+			(void)snprintf(cid, sizeof(cid), "none");
+		s = json_string_value(json_object_get(doc, "customerEmail"));
+		if (rc == 0)
+			job_outcome_set(o, JOB_ERR_MAPPING, "no X3 customer "
+			    "for customerId %s, email '%.60s' (add maps "
+			    "customer -> {\"customer\": …})", cid,
+			    s != NULL ? s : "");
+		goto out;
+	}
+	if (lines_build(ctx, json_object_get(doc, "items"), &lines, o) == -1)
+		goto out;
+
+	(void)utf8_cut(number, SYNC_CUSORDREF_MAX, cref, sizeof(cref));
+	(void)snprintf(buf, sizeof(buf), "%.10s", date);
+	if ((data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
+	    "id", ref, "salesSite", site, "shippingSite", ship,
+	    "salesOrderType", type, "soldToCustomer", cust,
+	    "customerOrderReference", cref, "orderDate", buf,
+	    "lines", lines)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	st = json_object_get(doc, "shipTo");
+	for (i = 0; i < sizeof(shipto) / sizeof(shipto[0]); i++) {
+		s = json_string_value(json_object_get(st, shipto[i].ss));
+		if (s == NULL || *s == '\0')
+			continue;
+		(void)utf8_cut(s, shipto[i].max, buf, sizeof(buf));
+		if (json_object_set_new(data, shipto[i].x3,
+		    json_string(buf)) != 0) {
+			job_outcome_set(o, JOB_ERR_DATA, "shipTo.%s is not "
+			    "UTF-8", shipto[i].ss);
+			goto out;
+		}
+	}
+	if ((d = json_pack("{s:O}", "data", data)) == NULL ||
+	    (req = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	json_decref(d);
+	d = NULL;
+	if (gqtext(q, sizeof(q), &q_create_order, pkg) == -1) {
+		job_outcome_set(o, JOB_ERR_DATA, "query does not fit");
+		goto out;
+	}
+	if ((v = json_pack("{s:O}", "data", data)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = x3_graphql(ctx->x3, q, v, &d);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	json_decref(v);
+	if (x3_last(ctx->x3) != NULL && x3_last(ctx->x3)->body != NULL)
+		resp = strdup(x3_last(ctx->x3)->body);
+	audit(ctx, j, "x3.salesOrder.create", req, resp,
+	    x3_last(ctx->x3) != NULL ? x3_last(ctx->x3)->status : 0,
+	    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000, rc == CORE_OK ? "ok" :
+	    job_class_name(x3_cls(ctx->x3)));
+	x3id = json_string_value(json_object_get(gql_at(d, pkg, "salesOrder",
+	    "create"), "_id"));
+	if (rc == CORE_OK && x3id != NULL) {
+		log_info("order %s created in X3 as %s", j->key, x3id);
+		(void)link_record(ctx, j->key, okey, x3id, hash, o);
+		goto out;
+	}
+	/*
+	 * Refused or lost: the number decides. Another worker or an
+	 * earlier attempt whose answer was lost may have created it.
+	 */
+	(void)snprintf(buf, sizeof(buf), "X3 create: %.200s",
+	    x3_what(ctx->x3));
+	rc = x3_cls(ctx->x3);
+	if (order_lookup(ctx, ref, o) == 1) {
+		log_info("order %s found in X3 as %s after the create failed",
+		    j->key, ref);
+		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
+		(void)link_record(ctx, j->key, okey, ref, hash, o);
+		goto out;
+	}
+	if (o->cls == JOB_ERR_NONE)
+		job_outcome_set(o, (enum job_class)rc, "%s", buf);
+out:
+	free(req);
+	free(resp);
+	json_decref(d);
+	json_decref(data);
+	json_decref(lines);
+	json_decref(doc);
+	db_rows_free(r);
+}
