@@ -140,6 +140,7 @@ values_loaded(void **state)
 	assert_string_equal(c->fcgi.listen, "/tmp/x.sock");
 	assert_int_equal(c->poller.interval, 10);
 	assert_int_equal(c->poller.lease, 60);
+	assert_string_equal(c->poller.lock_file, "/tmp/p.lock");
 	assert_string_equal(c->sql_dir, "/tmp/sql");
 	cfg_free(c);
 	free(out);
@@ -165,6 +166,7 @@ defaults_applied(void **state)
 	assert_int_equal(c->fcgi.workers, ML_FCGI_WORKERS_DEFAULT);
 	assert_int_equal(c->fcgi.max_body, ML_MAX_BODY_DEFAULT);
 	assert_int_equal(c->poller.interval, ML_POLL_INTERVAL_DEFAULT);
+	assert_string_equal(c->poller.lock_file, ML_POLL_LOCK_DEFAULT);
 	cfg_free(c);
 	free(out);
 }
