@@ -111,91 +111,80 @@ label(const char *s, char *buf, size_t sz)
 	return buf;
 }
 
+/*
+ * Figures read straight from a query: the leading columns are the label
+ * values (names in labels[], NULL-terminated), the last one the value.
+ */
+static const struct family {
+	const char	*name;
+	const char	*type;
+	const char	*help;
+	const char	*sql;
+	const char	*labels[3];
+} families[] = {
+	{ "ml_jobs", "gauge",
+	  "Jobs in the queue by state and error class.",
+	  "SELECT state, error_class, COUNT(*) FROM jobs "
+	  "GROUP BY state, error_class", { "state", "class", NULL } },
+	{ "ml_job_attempts_total", "counter",
+	  "Job attempts by outcome (ok, or the error class).",
+	  "SELECT outcome, COUNT(*) FROM audit WHERE job_id IS NOT NULL "
+	  "GROUP BY outcome", { "outcome", NULL } },
+	{ "ml_events", "gauge",
+	  "Webhook events stored, by source and state.",
+	  "SELECT source, state, COUNT(*) FROM events GROUP BY source, state",
+	  { "source", "state", NULL } },
+	{ "ml_shipstation_calls_left", "gauge",
+	  "Calls left in the current ShipStation window "
+	  "(last X-Rate-Limit-Remaining; -1 unknown).",
+	  "SELECT LEFT(api_key_hash, 12), COALESCE(remaining, -1) FROM quota",
+	  { "key", NULL } },
+	{ "ml_shipstation_window_reset_seconds", "gauge",
+	  "Seconds until the ShipStation rate window resets.",
+	  "SELECT LEFT(api_key_hash, 12), GREATEST(0, (reset_ms - "
+	  "UNIX_TIMESTAMP(NOW(3)) * 1000) / 1000) FROM quota", { "key", NULL } },
+	{ "ml_x3_token_seconds_left", "gauge",
+	  "Seconds until the cached X3 token expires.",
+	  "SELECT name, TIMESTAMPDIFF(SECOND, NOW(6), expires_at) FROM tokens "
+	  "WHERE expires_at IS NOT NULL", { "name", NULL } },
+	{ "ml_poll_cursor_lag_seconds", "gauge",
+	  "Seconds since each poll cursor last advanced.",
+	  "SELECT name, TIMESTAMPDIFF(SECOND, COALESCE(last_ok_at, "
+	  "'1970-01-01'), NOW(6)) FROM cursors", { "cursor", NULL } },
+};
+
+static int
+print_family(struct out *o, struct db *db, const struct family *f)
+{
+	struct db_rows	*r = NULL;
+	char		 buf[128];
+	const char	*v;
+	size_t		 i, k;
+
+	if (db_select(db, f->sql, DB_NOPARAMS, &r) != CORE_OK)
+		return -1;
+	put(o, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
+	    f->type);
+	for (i = 0; i < r->nrows; i++) {
+		put(o, "%s{", f->name);
+		for (k = 0; f->labels[k] != NULL; k++)
+			put(o, "%s%s=\"%s\"", k > 0 ? "," : "", f->labels[k],
+			    label(db_rows_get(r, i, k), buf, sizeof(buf)));
+		v = db_rows_get(r, i, k);
+		put(o, "} %s\n", v != NULL ? v : "0");
+	}
+	db_rows_free(r);
+	return 0;
+}
+
 static int
 from_db(struct out *o, struct db *db)
 {
-	struct db_rows	*r = NULL;
-	char		 a[128], b[128];
-	size_t		 i;
+	size_t	 i;
 
-	if (db_select(db, "SELECT state, error_class, COUNT(*) FROM jobs "
-	    "GROUP BY state, error_class", DB_NOPARAMS, &r) != CORE_OK)
-		return -1;
-	put(o, "# HELP ml_jobs Jobs in the queue by state and error class.\n"
-	    "# TYPE ml_jobs gauge\n");
-	for (i = 0; i < r->nrows; i++)
-		put(o, "ml_jobs{state=\"%s\",class=\"%s\"} %s\n",
-		    label(db_rows_get(r, i, 0), a, sizeof(a)),
-		    label(db_rows_get(r, i, 1), b, sizeof(b)),
-		    db_rows_get(r, i, 2));
-	db_rows_free(r);
-
-	if (db_select(db, "SELECT outcome, COUNT(*) FROM audit WHERE "
-	    "job_id IS NOT NULL GROUP BY outcome", DB_NOPARAMS, &r) != CORE_OK)
-		return -1;
-	put(o, "# HELP ml_job_attempts_total Job attempts by outcome "
-	    "(ok, or the error class).\n# TYPE ml_job_attempts_total counter\n");
-	for (i = 0; i < r->nrows; i++)
-		put(o, "ml_job_attempts_total{outcome=\"%s\"} %s\n",
-		    label(db_rows_get(r, i, 0), a, sizeof(a)),
-		    db_rows_get(r, i, 1));
-	db_rows_free(r);
-
-	if (db_select(db, "SELECT source, state, COUNT(*) FROM events "
-	    "GROUP BY source, state", DB_NOPARAMS, &r) != CORE_OK)
-		return -1;
-	put(o, "# HELP ml_events Webhook events stored, by source and state.\n"
-	    "# TYPE ml_events gauge\n");
-	for (i = 0; i < r->nrows; i++)
-		put(o, "ml_events{source=\"%s\",state=\"%s\"} %s\n",
-		    label(db_rows_get(r, i, 0), a, sizeof(a)),
-		    label(db_rows_get(r, i, 1), b, sizeof(b)),
-		    db_rows_get(r, i, 2));
-	db_rows_free(r);
-
-	if (db_select(db, "SELECT LEFT(api_key_hash, 12), remaining, "
-	    "GREATEST(0, (reset_ms - UNIX_TIMESTAMP(NOW(3)) * 1000) / 1000) "
-	    "FROM quota", DB_NOPARAMS, &r) != CORE_OK)
-		return -1;
-	put(o, "# HELP ml_shipstation_calls_left Calls left in the current "
-	    "ShipStation window (last X-Rate-Limit-Remaining; -1 unknown).\n"
-	    "# TYPE ml_shipstation_calls_left gauge\n");
-	for (i = 0; i < r->nrows; i++)
-		put(o, "ml_shipstation_calls_left{key=\"%s\"} %s\n",
-		    label(db_rows_get(r, i, 0), a, sizeof(a)),
-		    db_rows_get(r, i, 1) ? db_rows_get(r, i, 1) : "-1");
-	put(o, "# HELP ml_shipstation_window_reset_seconds Seconds until the "
-	    "ShipStation rate window resets.\n"
-	    "# TYPE ml_shipstation_window_reset_seconds gauge\n");
-	for (i = 0; i < r->nrows; i++)
-		put(o, "ml_shipstation_window_reset_seconds{key=\"%s\"} %s\n",
-		    label(db_rows_get(r, i, 0), a, sizeof(a)),
-		    db_rows_get(r, i, 2) ? db_rows_get(r, i, 2) : "0");
-	db_rows_free(r);
-
-	if (db_select(db, "SELECT name, TIMESTAMPDIFF(SECOND, NOW(6), "
-	    "expires_at) FROM tokens WHERE expires_at IS NOT NULL",
-	    DB_NOPARAMS, &r) != CORE_OK)
-		return -1;
-	put(o, "# HELP ml_x3_token_seconds_left Seconds until the cached X3 "
-	    "token expires.\n# TYPE ml_x3_token_seconds_left gauge\n");
-	for (i = 0; i < r->nrows; i++)
-		put(o, "ml_x3_token_seconds_left{name=\"%s\"} %s\n",
-		    label(db_rows_get(r, i, 0), a, sizeof(a)),
-		    db_rows_get(r, i, 1));
-	db_rows_free(r);
-
-	if (db_select(db, "SELECT name, TIMESTAMPDIFF(SECOND, COALESCE("
-	    "last_ok_at, '1970-01-01'), NOW(6)) FROM cursors", DB_NOPARAMS,
-	    &r) != CORE_OK)
-		return -1;
-	put(o, "# HELP ml_poll_cursor_lag_seconds Seconds since each poll "
-	    "cursor last advanced.\n# TYPE ml_poll_cursor_lag_seconds gauge\n");
-	for (i = 0; i < r->nrows; i++)
-		put(o, "ml_poll_cursor_lag_seconds{cursor=\"%s\"} %s\n",
-		    label(db_rows_get(r, i, 0), a, sizeof(a)),
-		    db_rows_get(r, i, 1));
-	db_rows_free(r);
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (print_family(o, db, &families[i]) == -1)
+			return -1;
 	return 0;
 }
 
