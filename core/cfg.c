@@ -413,6 +413,22 @@ check_base_url(struct loader *l, config_t *conf, const char *group,
 		report(l, line, "base_url is too long");
 }
 
+/* The HTTP settings both API groups share, defaulted when not set. */
+static void
+http_defaults(config_t *conf, const char *retries_key, int *connect_timeout,
+    int *timeout, int *retries, size_t *max_body)
+{
+	if (*connect_timeout == 0)
+		*connect_timeout = ML_HTTP_CONNECT_TIMEOUT;
+	if (*timeout == 0)
+		*timeout = ML_HTTP_TIMEOUT;
+	/* 0 retries is a valid setting: default only when absent. */
+	if (config_lookup(conf, retries_key) == NULL)
+		*retries = ML_HTTP_RETRIES;
+	if (*max_body == 0)
+		*max_body = ML_HTTP_MAX_BODY;
+}
+
 static void
 check_ss(struct loader *l, struct cfg *c, config_t *conf)
 {
@@ -452,14 +468,8 @@ check_ss(struct loader *l, struct cfg *c, config_t *conf)
 		s->rate_limit = s->v2 ? ML_SS_V2_LIMIT : ML_SS_V1_LIMIT;
 	if (s->page_size == 0)
 		s->page_size = s->v2 ? 100 : ML_SS_PAGE_MAX;
-	if (s->connect_timeout == 0)
-		s->connect_timeout = ML_HTTP_CONNECT_TIMEOUT;
-	if (s->timeout == 0)
-		s->timeout = ML_HTTP_TIMEOUT;
-	if (config_lookup(conf, "shipstation.retries") == NULL)
-		s->retries = ML_HTTP_RETRIES;
-	if (s->max_body == 0)
-		s->max_body = ML_HTTP_MAX_BODY;
+	http_defaults(conf, "shipstation.retries", &s->connect_timeout,
+	    &s->timeout, &s->retries, &s->max_body);
 }
 
 static void
@@ -541,14 +551,8 @@ check_x3(struct loader *l, struct cfg *c, config_t *conf)
 	    x->basic_password == NULL))
 		report(l, g, "x3 auth \"basic\" needs basic_user and "
 		    "basic_password_file (or %s)", ML_ENV_X3_PASSWORD);
-	if (x->connect_timeout == 0)
-		x->connect_timeout = ML_HTTP_CONNECT_TIMEOUT;
-	if (x->timeout == 0)
-		x->timeout = ML_HTTP_TIMEOUT;
-	if (config_lookup(conf, "x3.retries") == NULL)
-		x->retries = ML_HTTP_RETRIES;
-	if (x->max_body == 0)
-		x->max_body = ML_HTTP_MAX_BODY;
+	http_defaults(conf, "x3.retries", &x->connect_timeout, &x->timeout,
+	    &x->retries, &x->max_body);
 }
 
 enum core_err
