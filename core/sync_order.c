@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "audit.h"
 
 #define SYNC_REF_PREFIX		"SS"	/* SOHNUM = prefix + orderId */
 #define SYNC_CUSORDREF_MAX	20	/* characters, X3 §2.1 CUSORDREF A*20 */
@@ -187,14 +188,11 @@ audit(const struct jobrun_ctx *ctx, const struct job *j, const char *action,
     const char *req, const char *resp, long status, int64_t ms,
     const char *outcome)
 {
-	if (db_exec(ctx->db, "INSERT INTO audit (job_id, trigger_by, action, "
-	    "target, request, response, http_status, duration_ms, outcome) "
-	    "VALUES (?, 'sync', ?, 'x3', ?, ?, ?, ?, ?)",
-	    DB_PARAMS(DB_I64(j->id), DB_STR(action), DB_STR(req),
-	    DB_STR(resp), status > 0 ? DB_I64(status) : DB_NULL(),
-	    ms >= 0 ? DB_I64(ms) : DB_NULL(), DB_STR(outcome)),
-	    NULL, NULL) != CORE_OK)
-		log_warnx("audit: %s", db_error(ctx->db));
+	struct audit_rec	 a = { .job_id = j->id, .action = action,
+	    .target = "x3", .request = req, .response = resp,
+	    .http_status = status, .duration_ms = ms, .outcome = outcome };
+
+	(void)audit_add(ctx->db, &a);
 }
 
 /* Record the link ss order -> X3 order. 0, or -1 with o set. */
