@@ -4,6 +4,7 @@
  *   check-config		parse the configuration and exit
  *   selftest [hold_ms]		enqueue a job that a running poller completes
  *   jobs			count jobs by state
+ *   status [--json]		the operational picture (as /metrics)
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
  */
 #include "config.h"
@@ -27,6 +28,7 @@ usage(void)
 	    "  migrate [--dry-run]   apply or list pending migrations\n"
 	    "  selftest [hold_ms]    enqueue a selftest job for the poller\n"
 	    "  jobs                  count jobs by state\n"
+	    "  status [--json]       queue, quota, token, cursors, errors\n"
 	    "  ping                  check config, database, ShipStation and X3\n"
 	    "  webhooks subscribe|list|remove ID|--all\n"
 	    "                        manage our ShipStation webhooks\n");
@@ -159,6 +161,8 @@ main(int argc, char *argv[])
 		rc = cmd_jobs(db);
 	else if (strcmp(argv[0], "webhooks") == 0)
 		rc = ctl_webhooks(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "status") == 0)
+		rc = ctl_status(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else
