@@ -149,13 +149,15 @@ purge_due(struct db *db, const struct cfg_retention *c,
 	memset(res, 0, sizeof(*res));
 	if (c->interval == 0)
 		return CORE_OK;
-	if ((rc = db_exec(db, "INSERT IGNORE INTO maintenance (name) "
-	    "VALUES ('purge')", DB_NOPARAMS, NULL, NULL)) != CORE_OK)
-		return rc;
-	/* One turn per interval across every poller on every host. */
-	if ((rc = db_exec(db, "UPDATE maintenance SET last_run_at = NOW(6) "
-	    "WHERE name = 'purge' AND (last_run_at IS NULL OR last_run_at <= "
-	    "NOW(6) - INTERVAL ? SECOND)", DB_PARAMS(DB_I64(c->interval)),
+	/*
+	 * One turn per interval across every poller on every host: the
+	 * row changes (1 inserted, 2 updated) only for the caller whose
+	 * turn it is; for everyone else it stays as it is (0).
+	 */
+	if ((rc = db_exec(db, "INSERT INTO maintenance (name, last_run_at) "
+	    "VALUES ('purge', NOW(6)) ON DUPLICATE KEY UPDATE last_run_at = "
+	    "IF(last_run_at IS NULL OR last_run_at <= NOW(6) - INTERVAL ? "
+	    "SECOND, NOW(6), last_run_at)", DB_PARAMS(DB_I64(c->interval)),
 	    &n, NULL)) != CORE_OK || n == 0)
 		return rc;
 	if (ran != NULL)
