@@ -214,6 +214,11 @@ struct db_rows {
 };
 
 /*
+ * Start the MariaDB client library while the process has one thread
+ * (mysql_init() does it otherwise, on first use, in each worker).
+ */
+enum core_err	 db_global_init(void);
+/*
  * A handle that connects on first use and reconnects, with backoff,
  * whenever the server went away. New; free with db_free().
  */
@@ -446,6 +451,13 @@ struct http_req {
 	void		*arg;
 };
 
+/*
+ * Start libcurl (and through it OpenSSL) once, while the process has
+ * one thread. The FastCGI supervisor calls it before forking, so the
+ * workers share those initialised pages instead of each touching its
+ * own copy; http_new() calls it too when nobody did.
+ */
+enum core_err	 http_global_init(void);
 /* New; free with http_free(). NULL if curl cannot start. */
 struct http	*http_new(const struct http_opts *);
 void		 http_free(struct http *);
@@ -711,6 +723,8 @@ void		 x3_get_stats(const struct x3 *, struct x3_stats *);
 
 /* SHA-256 of data as 64 lowercase hex digits and a NUL. */
 void		 hash_sha256_hex(const void *, size_t, char out[65]);
+/* Fetch the digest now (before forking workers, which then share it). */
+void		 hash_warm_up(void);
 
 /* jwks.c ------------------------------------------------------------- */
 
