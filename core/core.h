@@ -56,6 +56,15 @@ struct cfg_fcgi {
 	size_t		 max_body;	/* bytes; larger bodies get 413 */
 };
 
+/* Retention (group retention { }), core/purge.c. */
+struct cfg_retention {
+	int		 events_days;	/* webhook events kept this long */
+	int		 audit_days;	/* audit rows kept this long */
+	int		 jobs_days;	/* done jobs kept this long */
+	int		 interval;	/* seconds between poller purges; 0 off */
+	int		 batch;		/* rows per DELETE */
+};
+
 struct cfg_poller {
 	int		 interval;	/* seconds between poll cycles */
 	int		 lease;		/* seconds a claimed job stays ours */
@@ -139,6 +148,7 @@ struct cfg {
 	struct cfg_ss	 ss;		/* ShipStation (issue 4) */
 	struct cfg_x3	 x3;		/* Sage X3 (issue 4) */
 	struct cfg_hooks hooks;		/* webhook intake */
+	struct cfg_retention retention;	/* purge of old rows */
 };
 
 /*

@@ -7,4 +7,7 @@
 /* webhooks.c: subscribe | list | remove ID|--all. Exit status. */
 int	 ctl_webhooks(const struct cfg *, struct db *, int, char **);
 
+/* status.c: status [--json], the operational picture. Exit status. */
+int	 ctl_status(const struct cfg *, struct db *, int, char **);
+
 #endif /* !ML_CTL_H */
