@@ -20,6 +20,7 @@
 
 #include "core.h"
 #include "audit.h"
+#include "sync_order.h"
 
 #define SYNC_REF_PREFIX		"SS"	/* SOHNUM = prefix + orderId */
 #define SYNC_CUSORDREF_MAX	20	/* characters, X3 §2.1 CUSORDREF A*20 */
@@ -188,7 +189,8 @@ audit(const struct jobrun_ctx *ctx, const struct job *j, const char *action,
     const char *req, const char *resp, long status, int64_t ms,
     const char *outcome)
 {
-	struct audit_rec	 a = { .job_id = j->id, .action = action,
+	struct audit_rec	 a = { .job_id = j->id, .trigger = j->trigger,
+	    .action = action,
 	    .target = "x3", .request = req, .response = resp,
 	    .http_status = status, .duration_ms = ms, .outcome = outcome };
 
@@ -393,6 +395,215 @@ fail:
 	return -1;
 }
 
+/* One stored ShipStation order. */
+struct ord {
+	struct db_rows	*r;		/* the documents row */
+	json_t		*doc;
+	char		 hash[65];
+	const char	*status, *number, *okey, *date;	/* lent from doc */
+	json_t		*adv;		/* advancedOptions, lent */
+};
+
+static void
+ord_free(struct ord *d)
+{
+	json_decref(d->doc);
+	db_rows_free(d->r);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Read the stored order of key into d. 0, or -1 with o set. */
+static int
+ord_load(const struct jobrun_ctx *ctx, const char *key, struct ord *d,
+    struct job_outcome *o)
+{
+	memset(d, 0, sizeof(*d));
+	if (db_select(ctx->db, "SELECT body, content_hash FROM documents "
+	    "WHERE system = 'shipstation' AND doc_type = 'order' AND "
+	    "doc_id = ?", DB_PARAMS(DB_STR(key)), &d->r) != CORE_OK) {
+		d->r = NULL;
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "documents: %s",
+		    db_error(ctx->db));
+		return -1;
+	}
+	if (d->r->nrows == 0) {
+		job_outcome_set(o, JOB_ERR_DATA, "no stored order %s", key);
+		return -1;
+	}
+	(void)snprintf(d->hash, sizeof(d->hash), "%s",
+	    db_rows_get(d->r, 0, 1) != NULL ? db_rows_get(d->r, 0, 1) : "");
+	if ((d->doc = json_loads(db_rows_get(d->r, 0, 0),
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(d->doc)) {
+		job_outcome_set(o, JOB_ERR_DATA, "stored order is not JSON");
+		return -1;
+	}
+	d->status = json_string_value(json_object_get(d->doc, "orderStatus"));
+	d->number = json_string_value(json_object_get(d->doc, "orderNumber"));
+	d->okey = json_string_value(json_object_get(d->doc, "orderKey"));
+	d->date = json_string_value(json_object_get(d->doc, "orderDate"));
+	d->adv = json_object_get(d->doc, "advancedOptions");
+	if (d->status == NULL || d->number == NULL || *d->number == '\0' ||
+	    d->date == NULL || strlen(d->date) < 10 || d->date[4] != '-' ||
+	    d->date[7] != '-') {
+		job_outcome_set(o, JOB_ERR_DATA, "order lacks orderStatus, "
+		    "orderNumber or orderDate");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Why an order that is not linked is not sent (docs/SYNC.md), written
+ * to buf; NULL when it is to be sent. A later change re-queues it.
+ */
+static const char *
+ord_skip(const struct ord *d, char *buf, size_t sz)
+{
+	json_t	*v;
+
+	v = json_object_get(d->adv, "parentId");
+	if (v != NULL && !json_is_null(v))
+		return "split child: its parent carries the order";
+	if (strcmp(d->status, "cancelled") == 0 ||
+	    strcmp(d->status, "awaiting_payment") == 0) {
+		(void)snprintf(buf, sz, "status %s", d->status);
+		return buf;
+	}
+	return NULL;
+}
+
+/* Our X3 order number for orderId key into ref. 0, or -1 with o set. */
+static int
+ord_ref(const char *key, char *ref, size_t sz, struct job_outcome *o)
+{
+	int	 n;
+
+	n = snprintf(ref, sz, SYNC_REF_PREFIX "%s", key);
+	if (n < 0 || (size_t)n >= sz - 4) {
+		job_outcome_set(o, JOB_ERR_DATA, "orderId %s too long for "
+		    "an X3 order number", key);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The SalesOrder_Input of the order with the current mappings, masters
+ * first: every mapping before anything is sent. Reads only (maps, X3
+ * lookups). On 0 *data is new; -1: o set (mapping: held).
+ */
+static int
+ord_payload(const struct jobrun_ctx *ctx, const char *key,
+    const struct ord *d, json_t **data, struct job_outcome *o)
+{
+	json_t		*lines = NULL, *st, *v;
+	const char	*s;
+	char		 store[32], site[16], type[16], ship[16], cust[32];
+	char		 ref[24], cref[4 * SYNC_CUSORDREF_MAX + 1], buf[256];
+	char		 cid[32];
+	size_t		 i;
+	int		 rc;
+
+	*data = NULL;
+	if (ctx->x3 == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 is not configured");
+		return -1;
+	}
+	if (ord_ref(key, ref, sizeof(ref), o) == -1)
+		return -1;
+	v = json_object_get(d->adv, "storeId");
+	if (!json_is_integer(v)) {
+		job_outcome_set(o, JOB_ERR_DATA, "order has no storeId");
+		return -1;
+	}
+	(void)snprintf(store, sizeof(store), "%" JSON_INTEGER_FORMAT,
+	    json_integer_value(v));
+	if ((rc = map_get(ctx->db, "store", store, "salesSite", site,
+	    sizeof(site), o)) != 1 || (rc = map_get(ctx->db, "store", store,
+	    "orderType", type, sizeof(type), o)) != 1 || (rc = map_get(ctx->db,
+	    "store", store, "shippingSite", ship, sizeof(ship), o)) != 1) {
+		if (rc == 0)
+			job_outcome_set(o, JOB_ERR_MAPPING, "no maps store "
+			    "row for storeId %s (salesSite, orderType, "
+			    "shippingSite)", store);
+		return -1;
+	}
+	if ((rc = customer_find(ctx, d->doc, cust, sizeof(cust), o)) != 1) {
+		v = json_object_get(d->doc, "customerId");
+		if (json_is_integer(v))
+			(void)snprintf(cid, sizeof(cid), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+		else
+			(void)snprintf(cid, sizeof(cid), "none");
+		s = json_string_value(json_object_get(d->doc, "customerEmail"));
+		if (rc == 0)
+			job_outcome_set(o, JOB_ERR_MAPPING, "no X3 customer "
+			    "for customerId %s, email '%.60s' (add maps "
+			    "customer -> {\"customer\": …})", cid,
+			    s != NULL ? s : "");
+		return -1;
+	}
+	if (lines_build(ctx, json_object_get(d->doc, "items"), &lines, o) == -1)
+		return -1;
+
+	(void)utf8_cut(d->number, SYNC_CUSORDREF_MAX, cref, sizeof(cref));
+	(void)snprintf(buf, sizeof(buf), "%.10s", d->date);
+	if ((*data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
+	    "id", ref, "salesSite", site, "shippingSite", ship,
+	    "salesOrderType", type, "soldToCustomer", cust,
+	    "customerOrderReference", cref, "orderDate", buf,
+	    "lines", lines)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		return -1;
+	}
+	st = json_object_get(d->doc, "shipTo");
+	for (i = 0; i < sizeof(shipto) / sizeof(shipto[0]); i++) {
+		s = json_string_value(json_object_get(st, shipto[i].ss));
+		if (s == NULL || *s == '\0')
+			continue;
+		(void)utf8_cut(s, shipto[i].max, buf, sizeof(buf));
+		if (json_object_set_new(*data, shipto[i].x3,
+		    json_string(buf)) != 0) {
+			job_outcome_set(o, JOB_ERR_DATA, "shipTo.%s is not "
+			    "UTF-8", shipto[i].ss);
+			json_decref(*data);
+			*data = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+sync_order_build(const struct jobrun_ctx *ctx, const struct job *j,
+    json_t **vars, struct job_outcome *o)
+{
+	struct ord	 d;
+	json_t		*data = NULL;
+	const char	*why;
+	char		 buf[64];
+	int		 ret = -1;
+
+	*vars = NULL;
+	if (ord_load(ctx, j->key, &d, o) == -1)
+		goto out;
+	if ((why = ord_skip(&d, buf, sizeof(buf))) != NULL) {
+		job_outcome_set(o, JOB_ERR_NONE, "%s", why);
+		ret = 0;
+		goto out;
+	}
+	if (ord_payload(ctx, j->key, &d, &data, o) == -1)
+		goto out;
+	if ((*vars = json_pack("{s:o}", "data", data)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	ret = 1;
+out:
+	ord_free(&d);
+	return ret;
+}
+
 /* Skip a document we deliberately do not send; logs and audits why. */
 static void
 skip(const struct jobrun_ctx *ctx, const struct job *j, const char *why)
@@ -401,21 +612,27 @@ skip(const struct jobrun_ctx *ctx, const struct job *j, const char *why)
 	audit(ctx, j, "order.skip", NULL, why, 0, -1, "skipped");
 }
 
+static int64_t
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 void
 sync_order(const struct jobrun_ctx *ctx, const struct job *j,
     struct job_outcome *o)
 {
+	struct ord	 d;
 	struct db_rows	*r = NULL;
-	json_t		*doc = NULL, *lines = NULL, *data = NULL, *d = NULL;
-	json_t		*adv, *st, *v;
-	const char	*status, *number, *okey, *date, *x3id, *s;
-	const char	*pkg;
-	char		 store[32], site[16], type[16], ship[16], cust[32];
-	char		 ref[24], cref[4 * SYNC_CUSORDREF_MAX + 1], buf[256];
-	char		 hash[65], cid[32];
+	json_t		*data = NULL, *vars = NULL, *ans = NULL;
+	const char	*x3id, *why, *pkg;
+	char		 ref[24], buf[256];
 	char		*req = NULL, *resp = NULL, q[512];
-	struct timespec	 t0, t1;
-	size_t		 i;
+	struct timespec	 t0;
 	int		 rc;
 
 	if (ctx->x3 == NULL) {
@@ -423,52 +640,14 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 		return;
 	}
 	pkg = ctx->cfg->x3.sales_package;
-	if (db_select(ctx->db, "SELECT body, content_hash FROM documents "
-	    "WHERE system = 'shipstation' AND doc_type = 'order' AND "
-	    "doc_id = ?", DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
-		job_outcome_set(o, JOB_ERR_TRANSIENT, "documents: %s",
-		    db_error(ctx->db));
-		return;
-	}
-	if (r->nrows == 0) {
-		job_outcome_set(o, JOB_ERR_DATA, "no stored order %s", j->key);
+	if (ord_load(ctx, j->key, &d, o) == -1)
 		goto out;
-	}
-	(void)snprintf(hash, sizeof(hash), "%s", db_rows_get(r, 0, 1) != NULL ?
-	    db_rows_get(r, 0, 1) : "");
-	if ((doc = json_loads(db_rows_get(r, 0, 0), JSON_REJECT_DUPLICATES,
-	    NULL)) == NULL || !json_is_object(doc)) {
-		job_outcome_set(o, JOB_ERR_DATA, "stored order is not JSON");
-		goto out;
-	}
-	status = json_string_value(json_object_get(doc, "orderStatus"));
-	number = json_string_value(json_object_get(doc, "orderNumber"));
-	okey = json_string_value(json_object_get(doc, "orderKey"));
-	date = json_string_value(json_object_get(doc, "orderDate"));
-	adv = json_object_get(doc, "advancedOptions");
-	if (status == NULL || number == NULL || *number == '\0' ||
-	    date == NULL || strlen(date) < 10 || date[4] != '-' ||
-	    date[7] != '-') {
-		job_outcome_set(o, JOB_ERR_DATA, "order lacks orderStatus, "
-		    "orderNumber or orderDate");
-		goto out;
-	}
-
-	/* Deliberate skips (docs/SYNC.md). A later change re-queues. */
-	v = json_object_get(adv, "parentId");
-	if (v != NULL && !json_is_null(v)) {
-		skip(ctx, j, "split child: its parent carries the order");
-		goto out;
-	}
-	if (strcmp(status, "cancelled") == 0 ||
-	    strcmp(status, "awaiting_payment") == 0) {
-		(void)snprintf(buf, sizeof(buf), "status %s", status);
-		skip(ctx, j, buf);
+	if ((why = ord_skip(&d, buf, sizeof(buf))) != NULL) {
+		skip(ctx, j, why);
 		goto out;
 	}
 
 	/* Linked before: nothing to create (changes: a later slice). */
-	db_rows_free(r);
 	if (db_select(ctx->db, "SELECT x3_id FROM links WHERE entity = "
 	    "'order' AND ss_id = ? AND x3_id IS NOT NULL",
 	    DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
@@ -482,112 +661,41 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 		    db_rows_get(r, 0, 0));
 		goto out;
 	}
-	if (snprintf(ref, sizeof(ref), SYNC_REF_PREFIX "%s", j->key) >=
-	    (int)sizeof(ref) - 4) {
-		job_outcome_set(o, JOB_ERR_DATA, "orderId %s too long for "
-		    "an X3 order number", j->key);
+	if (ord_ref(j->key, ref, sizeof(ref), o) == -1)
 		goto out;
-	}
 
 	/* Exactly once: an order already in X3 (lost answer) is linked. */
 	if ((rc = order_lookup(ctx, ref, o)) == -1)
 		goto out;
 	if (rc == 1) {
 		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
-		(void)link_record(ctx, j->key, okey, ref, hash, o);
+		(void)link_record(ctx, j->key, d.okey, ref, d.hash, o);
 		goto out;
 	}
-
-	/* Masters first: every mapping before anything is sent. */
-	v = json_object_get(adv, "storeId");
-	if (!json_is_integer(v)) {
-		job_outcome_set(o, JOB_ERR_DATA, "order has no storeId");
+	if (ord_payload(ctx, j->key, &d, &data, o) == -1)
 		goto out;
-	}
-	(void)snprintf(store, sizeof(store), "%" JSON_INTEGER_FORMAT,
-	    json_integer_value(v));
-	if ((rc = map_get(ctx->db, "store", store, "salesSite", site,
-	    sizeof(site), o)) != 1 || (rc = map_get(ctx->db, "store", store,
-	    "orderType", type, sizeof(type), o)) != 1 || (rc = map_get(ctx->db,
-	    "store", store, "shippingSite", ship, sizeof(ship), o)) != 1) {
-		if (rc == 0)
-			job_outcome_set(o, JOB_ERR_MAPPING, "no maps store "
-			    "row for storeId %s (salesSite, orderType, "
-			    "shippingSite)", store);
-		goto out;
-	}
-	if ((rc = customer_find(ctx, doc, cust, sizeof(cust), o)) != 1) {
-		v = json_object_get(doc, "customerId");
-		if (json_is_integer(v))
-			(void)snprintf(cid, sizeof(cid), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(v));
-		else
-			(void)snprintf(cid, sizeof(cid), "none");
-		s = json_string_value(json_object_get(doc, "customerEmail"));
-		if (rc == 0)
-			job_outcome_set(o, JOB_ERR_MAPPING, "no X3 customer "
-			    "for customerId %s, email '%.60s' (add maps "
-			    "customer -> {\"customer\": …})", cid,
-			    s != NULL ? s : "");
-		goto out;
-	}
-	if (lines_build(ctx, json_object_get(doc, "items"), &lines, o) == -1)
-		goto out;
-
-	(void)utf8_cut(number, SYNC_CUSORDREF_MAX, cref, sizeof(cref));
-	(void)snprintf(buf, sizeof(buf), "%.10s", date);
-	if ((data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
-	    "id", ref, "salesSite", site, "shippingSite", ship,
-	    "salesOrderType", type, "soldToCustomer", cust,
-	    "customerOrderReference", cref, "orderDate", buf,
-	    "lines", lines)) == NULL) {
+	if ((vars = json_pack("{s:O}", "data", data)) == NULL ||
+	    (req = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
 		goto out;
 	}
-	st = json_object_get(doc, "shipTo");
-	for (i = 0; i < sizeof(shipto) / sizeof(shipto[0]); i++) {
-		s = json_string_value(json_object_get(st, shipto[i].ss));
-		if (s == NULL || *s == '\0')
-			continue;
-		(void)utf8_cut(s, shipto[i].max, buf, sizeof(buf));
-		if (json_object_set_new(data, shipto[i].x3,
-		    json_string(buf)) != 0) {
-			job_outcome_set(o, JOB_ERR_DATA, "shipTo.%s is not "
-			    "UTF-8", shipto[i].ss);
-			goto out;
-		}
-	}
-	if ((d = json_pack("{s:O}", "data", data)) == NULL ||
-	    (req = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
-		goto out;
-	}
-	json_decref(d);
-	d = NULL;
 	if (gqtext(q, sizeof(q), &q_create_order, pkg) == -1) {
 		job_outcome_set(o, JOB_ERR_DATA, "query does not fit");
 		goto out;
 	}
-	if ((v = json_pack("{s:O}", "data", data)) == NULL) {
-		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
-		goto out;
-	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = x3_graphql(ctx->x3, q, v, &d);
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	json_decref(v);
+	rc = x3_graphql(ctx->x3, q, vars, &ans);
 	if (x3_last(ctx->x3) != NULL && x3_last(ctx->x3)->body != NULL)
 		resp = strdup(x3_last(ctx->x3)->body);
 	audit(ctx, j, "x3.salesOrder.create", req, resp,
 	    x3_last(ctx->x3) != NULL ? x3_last(ctx->x3)->status : 0,
-	    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000, rc == CORE_OK ? "ok" :
+	    ms_since(&t0), rc == CORE_OK ? "ok" :
 	    job_class_name(x3_cls(ctx->x3)));
-	x3id = json_string_value(json_object_get(gql_at(d, pkg, "salesOrder",
+	x3id = json_string_value(json_object_get(gql_at(ans, pkg, "salesOrder",
 	    "create"), "_id"));
 	if (rc == CORE_OK && x3id != NULL) {
 		log_info("order %s created in X3 as %s", j->key, x3id);
-		(void)link_record(ctx, j->key, okey, x3id, hash, o);
+		(void)link_record(ctx, j->key, d.okey, x3id, d.hash, o);
 		goto out;
 	}
 	/*
@@ -601,7 +709,7 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 		log_info("order %s found in X3 as %s after the create failed",
 		    j->key, ref);
 		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
-		(void)link_record(ctx, j->key, okey, ref, hash, o);
+		(void)link_record(ctx, j->key, d.okey, ref, d.hash, o);
 		goto out;
 	}
 	if (o->cls == JOB_ERR_NONE)
@@ -609,9 +717,9 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 out:
 	free(req);
 	free(resp);
-	json_decref(d);
+	json_decref(ans);
+	json_decref(vars);
 	json_decref(data);
-	json_decref(lines);
-	json_decref(doc);
 	db_rows_free(r);
+	ord_free(&d);
 }

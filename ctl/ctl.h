@@ -7,4 +7,7 @@
 /* webhooks.c: subscribe | list | remove ID|--all. Exit status. */
 int	 ctl_webhooks(const struct cfg *, struct db *, int, char **);
 
+/* replay.c: replay JOB_ID | --order REF | --class CLASS [--preview]. */
+int	 ctl_replay(const struct cfg *, struct db *, int, char **);
+
 #endif /* !ML_CTL_H */

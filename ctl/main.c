@@ -5,6 +5,7 @@
  *   selftest [hold_ms]		enqueue a job that a running poller completes
  *   jobs			count jobs by state
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
+ *   replay ...			run jobs again, or preview what one would send
  */
 #include "config.h"
 
@@ -29,7 +30,10 @@ usage(void)
 	    "  jobs                  count jobs by state\n"
 	    "  ping                  check config, database, ShipStation and X3\n"
 	    "  webhooks subscribe|list|remove ID|--all\n"
-	    "                        manage our ShipStation webhooks\n");
+	    "                        manage our ShipStation webhooks\n"
+	    "  replay JOB_ID | --order REF | --class CLASS [--kind K]\n"
+	    "         [--preview] [--json]\n"
+	    "                        run jobs again with the current mappings\n");
 	exit(1);
 }
 
@@ -159,6 +163,8 @@ main(int argc, char *argv[])
 		rc = cmd_jobs(db);
 	else if (strcmp(argv[0], "webhooks") == 0)
 		rc = ctl_webhooks(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "replay") == 0)
+		rc = ctl_replay(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else
