@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #define SYNC_CUSORDREF_MAX	20	/* characters, X3 §2.1 CUSORDREF A*20 */
 #define SYNC_LINES_MAX		500	/* lines per order we send */
 #define SYNC_MISSING_MAX	160	/* bytes of missing SKUs in a message */
+/* orderKey of an X3 order pushed to ShipStation: prefix + SOHNUM. */
+#define SYNC_X3_KEY_PREFIX	"x3-"
 
 /* GraphQL documents: head, the configured package name, tail. */
 struct gqdoc {
@@ -39,6 +42,17 @@ static const struct gqdoc q_read_product = { "query($id: String!) { ",
 static const struct gqdoc q_find_customer = { "query($f: String) { ",
     " { customer { query(first: 2, filter: $f) "
     "{ edges { node { _id isActive } } } } } }" };
+/* What decides whether X3 lets an order change (X3 §2.1, §2.2). */
+static const struct gqdoc q_read_state = { "query($id: String!) { ",
+    " { salesOrder { read(_id: $id) { _id orderStatus deliveryStatus "
+    "invoiceStatus holdStatus customerOrderReference shipToCustomerName "
+    "shipToAddressLine1 shipToAddressLine2 shipToCity shipToState "
+    "shipToPostalCode shipToCountry lines { query { edges { node { "
+    "lineNumber product { code } quantityInSalesUnitOrdered grossPrice "
+    "} } } } } } } }" };
+static const struct gqdoc q_update_order = {
+    "mutation($data: SalesOrder_Input!) { ",
+    " { salesOrder { update(data: $data) { _id orderStatus } } } }" };
 static const struct gqdoc q_create_order = {
     "mutation($data: SalesOrder_Input!) { ",
     " { salesOrder { create(data: $data) { _id } } } }" };
@@ -124,7 +138,7 @@ static int
 gql1(struct x3 *x, const struct gqdoc *doc, const char *pkg, const char *var,
     const char *val, json_t **data, struct job_outcome *o)
 {
-	char	 q[512];
+	char	 q[1024];
 	json_t	*v;
 	int	 rc;
 
@@ -197,6 +211,22 @@ audit(const struct jobrun_ctx *ctx, const struct job *j, const char *action,
 	(void)audit_add(ctx->db, &a);
 }
 
+/* The link's state and hash, e.g. after a change or a cancellation. */
+static int
+link_state(const struct jobrun_ctx *ctx, const char *ssid, const char *state,
+    const char *hash, struct job_outcome *o)
+{
+	if (db_exec(ctx->db, "UPDATE links SET state = ?, content_hash = "
+	    "IFNULL(?, content_hash) WHERE entity = 'order' AND ss_id = ?",
+	    DB_PARAMS(DB_STR(state), DB_STR(hash), DB_STR(ssid)), NULL,
+	    NULL) != CORE_OK) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+		return -1;
+	}
+	return 0;
+}
+
 /* Record the link ss order -> X3 order. 0, or -1 with o set. */
 static int
 link_record(const struct jobrun_ctx *ctx, const char *ssid,
@@ -211,6 +241,24 @@ link_record(const struct jobrun_ctx *ctx, const char *ssid,
 	    DB_STR(sskey), DB_STR(x3id), DB_STR(hash)), NULL, NULL) !=
 	    CORE_OK) {
 		/* The X3 order exists; the next attempt finds it. */
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Link an order pushed from X3 (x3.order). 0, or -1 with o set. */
+static int
+link_from_x3(const struct jobrun_ctx *ctx, const char *ssid,
+    const char *sskey, const char *x3id, struct job_outcome *o)
+{
+	if (db_exec(ctx->db, "INSERT INTO links (entity, ss_id, ss_key, "
+	    "x3_id, state) VALUES ('order', ?, ?, ?, 'from_x3') "
+	    "ON DUPLICATE KEY UPDATE ss_key = VALUES(ss_key), "
+	    "x3_id = VALUES(x3_id), state = VALUES(state)",
+	    DB_PARAMS(DB_STR(ssid), DB_STR(sskey), DB_STR(x3id)), NULL,
+	    NULL) != CORE_OK) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
 		    db_error(ctx->db));
 		return -1;
@@ -622,13 +670,308 @@ ms_since(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/*
+ * A refusal's class: X3's lock messages (X3 §6.6) pass, the rest of a
+ * data refusal is X3 saying no.
+ */
+static enum job_class
+refusal_cls(struct x3 *x)
+{
+	const char	*w = x3_what(x);
+
+	if (strstr(w, "Locked record") != NULL ||
+	    strstr(w, "another workstation") != NULL)
+		return JOB_ERR_TRANSIENT;
+	return x3_cls(x);
+}
+
+/*
+ * The X3 order ref as q_read_state sees it. 1 found (*st new), 0
+ * absent, -1 failed (o set).
+ */
+static int
+order_state(const struct jobrun_ctx *ctx, const char *ref, json_t **st,
+    struct job_outcome *o)
+{
+	const char	*pkg = ctx->cfg->x3.sales_package;
+	json_t		*d = NULL, *n;
+
+	*st = NULL;
+	if (gql1(ctx->x3, &q_read_state, pkg, "id", ref, &d, o) == -1)
+		return -1;
+	n = gql_at(d, pkg, "salesOrder", "read");
+	if (json_is_object(n))
+		*st = json_incref(n);
+	json_decref(d);
+	return *st != NULL ? 1 : 0;
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	const char	*s = json_string_value(json_object_get(o, k));
+
+	return s != NULL ? s : "";
+}
+
+/* Why X3 no longer lets the order change (X3 §2.1 statuses), or NULL. */
+static const char *
+x3_frozen(json_t *st)
+{
+	if (strcmp(jstr(st, "orderStatus"), "closed") == 0)
+		return "closed";
+	if (strcmp(jstr(st, "deliveryStatus"), "notDelivered") != 0)
+		return jstr(st, "deliveryStatus");
+	if (strcmp(jstr(st, "invoiceStatus"), "notInvoiced") != 0)
+		return jstr(st, "invoiceStatus");
+	return NULL;
+}
+
+/* Decimals as X3 writes them ("22", "22.0000") compare as numbers. */
+static int
+dec_eq(json_t *a, json_t *b)
+{
+	double	 x, y;
+
+	x = json_is_string(a) ? strtod(json_string_value(a), NULL) :
+	    json_number_value(a);
+	y = json_is_string(b) ? strtod(json_string_value(b), NULL) :
+	    json_number_value(b);
+	return x - y < 0.00005 && y - x < 0.00005;
+}
+
+/* 1 when the lines we would send are the lines of the X3 order. */
+static int
+lines_same(json_t *want, json_t *st)
+{
+	json_t	*edges, *w, *h;
+	size_t	 i;
+
+	edges = json_object_get(json_object_get(json_object_get(st, "lines"),
+	    "query"), "edges");
+	if (json_array_size(edges) != json_array_size(want))
+		return 0;
+	json_array_foreach(want, i, w) {
+		h = json_object_get(json_array_get(edges, i), "node");
+		if (json_integer_value(json_object_get(w, "lineNumber")) !=
+		    json_integer_value(json_object_get(h, "lineNumber")) ||
+		    strcmp(jstr(w, "product"), jstr(json_object_get(h,
+		    "product"), "code")) != 0 ||
+		    !dec_eq(json_object_get(w, "quantityInSalesUnitOrdered"),
+		    json_object_get(h, "quantityInSalesUnitOrdered")) ||
+		    !dec_eq(json_object_get(w, "grossPrice"),
+		    json_object_get(h, "grossPrice")))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The header fields of want (a SalesOrder_Input) whose value differs
+ * in the X3 order st, into upd; their names into names.
+ */
+static void
+header_diff(json_t *want, json_t *st, json_t *upd, char *names, size_t sz)
+{
+	static const char *const extra[] = { "customerOrderReference" };
+	const char	*f;
+	size_t		 i, len;
+
+	for (i = 0; i < sizeof(shipto) / sizeof(shipto[0]) + 1; i++) {
+		f = i == 0 ? extra[0] : shipto[i - 1].x3;
+		if (strcmp(jstr(want, f), jstr(st, f)) == 0)
+			continue;
+		(void)json_object_set_new(upd, f, json_string(jstr(want, f)));
+		len = strlen(names);
+		(void)snprintf(names + len, sz - len, "%s%s",
+		    len > 0 ? ", " : "", f);
+	}
+}
+
+static void	 conflict(const struct jobrun_ctx *, const struct job *,
+		    struct job_outcome *, const char *, ...) ML_PRINTF(4, 5);
+
+/* A conflict: the job parks (class data) and the link says so. */
+static void
+conflict(const struct jobrun_ctx *ctx, const struct job *j,
+    struct job_outcome *o, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[200];
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	job_outcome_set(o, JOB_ERR_DATA, "conflict: %s", msg);
+	audit(ctx, j, "order.conflict", NULL, o->msg, 0, -1, "data");
+	if (db_exec(ctx->db, "UPDATE links SET state = 'conflict' WHERE "
+	    "entity = 'order' AND ss_id = ?", DB_PARAMS(DB_STR(j->key)),
+	    NULL, NULL) != CORE_OK)
+		log_warnx("links: %s", db_error(ctx->db));
+	log_warnx("order %s: %s", j->key, o->msg);
+}
+
+/*
+ * Send salesOrder.update with data (its _id set), audited. CORE_OK, or
+ * the X3 failure (o untouched; see x3_last()).
+ */
+static enum core_err
+order_update(const struct jobrun_ctx *ctx, const struct job *j, json_t *data)
+{
+	const char	*pkg = ctx->cfg->x3.sales_package;
+	json_t		*vars, *ans = NULL;
+	char		*req = NULL, q[512];
+	struct timespec	 t0;
+	enum core_err	 rc;
+
+	if (gqtext(q, sizeof(q), &q_update_order, pkg) == -1 ||
+	    (vars = json_pack("{s:O}", "data", data)) == NULL)
+		return CORE_ENOMEM;
+	req = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = x3_graphql(ctx->x3, q, vars, &ans);
+	audit(ctx, j, "x3.salesOrder.update", req, x3_last(ctx->x3) != NULL ?
+	    x3_last(ctx->x3)->body : NULL, x3_last(ctx->x3) != NULL ?
+	    x3_last(ctx->x3)->status : 0, ms_since(&t0), rc == CORE_OK ? "ok" :
+	    job_class_name(refusal_cls(ctx->x3)));
+	free(req);
+	json_decref(ans);
+	json_decref(vars);
+	return rc;
+}
+
+/*
+ * A linked order whose document changed: the X3 order gets the changed
+ * header fields while X3 allows it (open, nothing delivered or
+ * invoiced); changed lines, or a frozen order, are a conflict.
+ */
+static void
+order_change(const struct jobrun_ctx *ctx, const struct job *j,
+    const struct ord *d, const char *ref, struct job_outcome *o)
+{
+	json_t		*want = NULL, *st = NULL, *upd = NULL;
+	const char	*why;
+	char		 names[256] = "";
+	int		 rc, lsame;
+
+	if ((rc = order_state(ctx, ref, &st, o)) == -1)
+		goto out;
+	if (rc == 0) {
+		conflict(ctx, j, o, "the linked X3 order %s does not exist",
+		    ref);
+		goto out;
+	}
+	if (ord_payload(ctx, j->key, d, &want, o) == -1)
+		goto out;
+	if ((upd = json_pack("{s:s}", "_id", ref)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	header_diff(want, st, upd, names, sizeof(names));
+	lsame = lines_same(json_object_get(want, "lines"), st);
+	if (names[0] == '\0' && lsame) {
+		/* Nothing X3 holds changed (status, notes, tags...). */
+		audit(ctx, j, "order.change", NULL, "nothing X3 holds changed",
+		    0, -1, "skipped");
+		(void)link_state(ctx, j->key, "synced", d->hash, o);
+		goto out;
+	}
+	if ((why = x3_frozen(st)) != NULL) {
+		conflict(ctx, j, o, "X3 order %s is %s: the ShipStation change "
+		    "(%s) cannot be applied", ref, why, names[0] != '\0' ?
+		    names : "lines");
+		goto out;
+	}
+	if (!lsame) {
+		/* How an update addresses existing lines is not documented
+		 * for GraphQL (REST needs their $uuid, X3 §1.2): no guess. */
+		conflict(ctx, j, o, "the lines of order %s changed; X3 order "
+		    "%s keeps its lines (change them in X3)", j->key, ref);
+		goto out;
+	}
+	if (order_update(ctx, j, upd) != CORE_OK) {
+		if (refusal_cls(ctx->x3) == JOB_ERR_DATA)
+			conflict(ctx, j, o, "X3 refused the change (%s): %.150s",
+			    names, x3_what(ctx->x3));
+		else
+			job_outcome_set(o, refusal_cls(ctx->x3), "X3 update: "
+			    "%.200s", x3_what(ctx->x3));
+		goto out;
+	}
+	log_info("order %s: X3 order %s updated (%s)", j->key, ref, names);
+	(void)link_state(ctx, j->key, "synced", d->hash, o);
+out:
+	json_decref(upd);
+	json_decref(want);
+	json_decref(st);
+}
+
+/*
+ * A linked order cancelled in ShipStation: X3 has no cancelled status;
+ * an order is cancelled by closing it (orderStatus closed, which
+ * closes its open lines), allowed while nothing is delivered or
+ * invoiced. Otherwise a conflict.
+ */
+static void
+order_cancel(const struct jobrun_ctx *ctx, const struct job *j,
+    const struct ord *d, const char *ref, struct job_outcome *o)
+{
+	json_t		*st = NULL, *upd = NULL;
+	const char	*dlv, *inv;
+	int		 rc;
+
+	if ((rc = order_state(ctx, ref, &st, o)) == -1)
+		goto out;
+	if (rc == 0) {
+		conflict(ctx, j, o, "cancelled, but the linked X3 order %s "
+		    "does not exist", ref);
+		goto out;
+	}
+	dlv = jstr(st, "deliveryStatus");
+	inv = jstr(st, "invoiceStatus");
+	if (strcmp(dlv, "notDelivered") != 0 ||
+	    strcmp(inv, "notInvoiced") != 0) {
+		conflict(ctx, j, o, "cancelled in ShipStation, but X3 order %s "
+		    "is %s", ref, strcmp(dlv, "notDelivered") != 0 ? dlv : inv);
+		goto out;
+	}
+	if (strcmp(jstr(st, "orderStatus"), "closed") == 0) {
+		/* An earlier attempt closed it and its answer was lost. */
+		audit(ctx, j, "order.cancel", ref, "already closed", 0, -1,
+		    "skipped");
+		(void)link_state(ctx, j->key, "cancelled", d->hash, o);
+		goto out;
+	}
+	if ((upd = json_pack("{s:s, s:s}", "_id", ref, "orderStatus",
+	    "closed")) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	/* A retry of this update is harmless: closing twice is refused
+	 * and the next attempt reads the order closed. */
+	if (order_update(ctx, j, upd) != CORE_OK) {
+		if (refusal_cls(ctx->x3) == JOB_ERR_DATA)
+			conflict(ctx, j, o, "X3 refused to close order %s: "
+			    "%.150s", ref, x3_what(ctx->x3));
+		else
+			job_outcome_set(o, refusal_cls(ctx->x3), "X3 close: "
+			    "%.200s", x3_what(ctx->x3));
+		goto out;
+	}
+	log_info("order %s cancelled: X3 order %s closed", j->key, ref);
+	(void)link_state(ctx, j->key, "cancelled", d->hash, o);
+out:
+	json_decref(upd);
+	json_decref(st);
+}
+
 void
 sync_order(const struct jobrun_ctx *ctx, const struct job *j,
     struct job_outcome *o)
 {
 	struct ord	 d;
 	struct db_rows	*r = NULL;
-	json_t		*data = NULL, *vars = NULL, *ans = NULL;
+	json_t		*data = NULL, *vars = NULL, *ans = NULL, *v;
 	const char	*x3id, *why, *pkg;
 	char		 ref[24], buf[256];
 	char		*req = NULL, *resp = NULL, q[512];
@@ -642,14 +985,13 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 	pkg = ctx->cfg->x3.sales_package;
 	if (ord_load(ctx, j->key, &d, o) == -1)
 		goto out;
-	if ((why = ord_skip(&d, buf, sizeof(buf))) != NULL) {
-		skip(ctx, j, why);
+	v = json_object_get(d.adv, "parentId");
+	if (v != NULL && !json_is_null(v)) {
+		skip(ctx, j, "split child: its parent carries the order");
 		goto out;
 	}
-
-	/* Linked before: nothing to create (changes: a later slice). */
-	if (db_select(ctx->db, "SELECT x3_id FROM links WHERE entity = "
-	    "'order' AND ss_id = ? AND x3_id IS NOT NULL",
+	if (db_select(ctx->db, "SELECT x3_id, state, content_hash FROM links "
+	    "WHERE entity = 'order' AND ss_id = ? AND x3_id IS NOT NULL",
 	    DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
 		r = NULL;
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
@@ -657,8 +999,35 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 		goto out;
 	}
 	if (r->nrows > 0) {
-		log_info("order %s already linked to %s", j->key,
-		    db_rows_get(r, 0, 0));
+		/* Linked: changes and cancellations, never a create. */
+		x3id = db_rows_get(r, 0, 0);
+		if (strcmp(db_rows_get(r, 0, 1), "from_x3") == 0) {
+			(void)snprintf(buf, sizeof(buf), "order comes from X3 "
+			    "order %.40s: X3 is its master", x3id);
+			skip(ctx, j, buf);
+		} else if (strcmp(d.status, "cancelled") == 0)
+			order_cancel(ctx, j, &d, x3id, o);
+		else if (db_rows_get(r, 0, 2) != NULL &&
+		    strcmp(db_rows_get(r, 0, 2), d.hash) == 0)
+			log_info("order %s already linked to %s, unchanged",
+			    j->key, x3id);
+		else
+			order_change(ctx, j, &d, x3id, o);
+		goto out;
+	}
+	/* An X3 order we pushed (x3.order) whose link is not there yet. */
+	if (d.okey != NULL && strncmp(d.okey, SYNC_X3_KEY_PREFIX,
+	    strlen(SYNC_X3_KEY_PREFIX)) == 0) {
+		(void)snprintf(buf, sizeof(buf), "order comes from X3 order "
+		    "%.40s: X3 is its master", d.okey +
+		    strlen(SYNC_X3_KEY_PREFIX));
+		skip(ctx, j, buf);
+		(void)link_from_x3(ctx, j->key, d.okey,
+		    d.okey + strlen(SYNC_X3_KEY_PREFIX), o);
+		goto out;
+	}
+	if ((why = ord_skip(&d, buf, sizeof(buf))) != NULL) {
+		skip(ctx, j, why);
 		goto out;
 	}
 	if (ord_ref(j->key, ref, sizeof(ref), o) == -1)
