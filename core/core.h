@@ -302,6 +302,7 @@ struct job {
 	char		*payload;	/* JSON text, may be NULL */
 	int		 attempts;	/* including this one */
 	int		 max_attempts;
+	char		*trigger;	/* replay:<user> (jobs.trigger_by), or NULL */
 };
 
 const char	*job_state_name(enum job_state);
