@@ -683,6 +683,14 @@ void		 x3_free(struct x3 *);
  */
 enum core_err	 x3_graphql(struct x3 *, const char *query,
 		    struct json_t *vars, struct json_t **data);
+/*
+ * x3_graphql for a mutation whose key X3 does not enforce: one HTTP
+ * attempt, never a blind retry of a lost answer (the caller looks the
+ * key up instead). A 401 before the write is still retried once with a
+ * fresh token.
+ */
+enum core_err	 x3_mutate(struct x3 *, const char *query,
+		    struct json_t *vars, struct json_t **data);
 /* Introspect which package.node.operation exist. *out new; x3_ops_free. */
 enum core_err	 x3_probe(struct x3 *, struct x3_ops **out);
 int		 x3_ops_has(const struct x3_ops *, const char *name);
