@@ -439,6 +439,12 @@ struct http_req {
 	int		 expect_json;	/* a 2xx must carry JSON */
 	int		 no_retry_5xx;	/* caller handles 5xx itself */
 	int		 no_retry;	/* one attempt only */
+	/*
+	 * A write whose lost answer the caller resolves by a lookup: one
+	 * attempt on a fresh connection, since libcurl itself resends a
+	 * request on a reused connection that died before answering.
+	 */
+	int		 no_resend;
 	/* Before each attempt (quota): CORE_OK to go. */
 	enum core_err	(*before)(void *arg);
 	/* After each attempt (quota corrections). */

@@ -159,7 +159,7 @@ x3_call(struct x3 *x, const char *method, const char *url, const char *body,
 		q.bodylen = body ? strlen(body) : 0;
 		q.expect_json = 1;
 		/* A lost answer to a write is resolved by a lookup. */
-		q.no_retry = once;
+		q.no_resend = once;
 		q.headers = hdrs;
 		hdrs[q.nheaders++] = x->ep_hdr;
 		if (basic) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "sync_ship.h"
 
 static sigset_t	 stopset;
 
@@ -194,6 +195,9 @@ main(int argc, char *argv[])
 		if (sync_resume_held(ctx.db, SYNC_HELD_FALLBACK, NULL) !=
 		    CORE_OK)
 			log_warnx("resuming held jobs: %s", db_error(ctx.db));
+		/* Shipments waiting for their order to reach X3. */
+		if (sync_ship_resume(ctx.db, NULL) != CORE_OK)
+			log_warnx("resuming shipments: %s", db_error(ctx.db));
 		st = drain(&ctx, owner);
 		if (st == 1 || once)
 			break;
