@@ -60,6 +60,9 @@ struct cfg_poller {
 	int		 interval;	/* seconds between poll cycles */
 	int		 lease;		/* seconds a claimed job stays ours */
 	char		*lock_file;	/* --once: flock(2)ed, see poller/main.c */
+	int		 reconcile_interval; /* seconds between reconcile
+					   jobs; 0: none scheduled */
+	int		 reconcile_days; /* days a scheduled run covers */
 };
 
 /* ShipStation API client (group shipstation { }). */

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "reconcile.h"
 #include "sync_ship.h"
 
 #define SELFTEST_HOLD_MAX	60000	/* ms */
@@ -79,6 +80,7 @@ static const struct {
 	{ "ss.order", sync_order, 1 },
 	{ "ss.shipment", sync_ship, 1 },
 	{ "ss.fulfillment", sync_ship, 1 },
+	{ "reconcile", reconcile_job, 1 },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))

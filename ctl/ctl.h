@@ -7,4 +7,7 @@
 /* webhooks.c: subscribe | list | remove ID|--all. Exit status. */
 int	 ctl_webhooks(const struct cfg *, struct db *, int, char **);
 
+/* reconcile.c: [--from D --to D] [--repair] [--json] | --last. */
+int	 ctl_reconcile(const struct cfg *, struct db *, int, char **);
+
 #endif /* !ML_CTL_H */

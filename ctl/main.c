@@ -5,6 +5,7 @@
  *   selftest [hold_ms]		enqueue a job that a running poller completes
  *   jobs			count jobs by state
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
+ *   reconcile ...		ShipStation shipments against X3 deliveries
  */
 #include "config.h"
 
@@ -29,7 +30,9 @@ usage(void)
 	    "  jobs                  count jobs by state\n"
 	    "  ping                  check config, database, ShipStation and X3\n"
 	    "  webhooks subscribe|list|remove ID|--all\n"
-	    "                        manage our ShipStation webhooks\n");
+	    "                        manage our ShipStation webhooks\n"
+	    "  reconcile [--from D --to D] [--repair] [--json] | --last\n"
+	    "                        shipments against X3 deliveries\n");
 	exit(1);
 }
 
@@ -159,6 +162,8 @@ main(int argc, char *argv[])
 		rc = cmd_jobs(db);
 	else if (strcmp(argv[0], "webhooks") == 0)
 		rc = ctl_webhooks(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "reconcile") == 0)
+		rc = ctl_reconcile(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else
