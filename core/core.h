@@ -69,6 +69,9 @@ struct cfg_poller {
 	int		 interval;	/* seconds between poll cycles */
 	int		 lease;		/* seconds a claimed job stays ours */
 	char		*lock_file;	/* --once: flock(2)ed, see poller/main.c */
+	int		 reconcile_interval; /* seconds between reconcile
+					   jobs; 0: none scheduled */
+	int		 reconcile_days; /* days a scheduled run covers */
 };
 
 /* ShipStation API client (group shipstation { }). */
@@ -455,6 +458,12 @@ struct http_req {
 	int		 expect_json;	/* a 2xx must carry JSON */
 	int		 no_retry_5xx;	/* caller handles 5xx itself */
 	int		 no_retry;	/* one attempt only */
+	/*
+	 * A write whose lost answer the caller resolves by a lookup: one
+	 * attempt on a fresh connection, since libcurl itself resends a
+	 * request on a reused connection that died before answering.
+	 */
+	int		 no_resend;
 	/* Before each attempt (quota): CORE_OK to go. */
 	enum core_err	(*before)(void *arg);
 	/* After each attempt (quota corrections). */
@@ -705,6 +714,14 @@ void		 x3_free(struct x3 *);
  * still returned in *data. A 401 is retried once with a fresh token.
  */
 enum core_err	 x3_graphql(struct x3 *, const char *query,
+		    struct json_t *vars, struct json_t **data);
+/*
+ * x3_graphql for a mutation whose key X3 does not enforce: one HTTP
+ * attempt, never a blind retry of a lost answer (the caller looks the
+ * key up instead). A 401 before the write is still retried once with a
+ * fresh token.
+ */
+enum core_err	 x3_mutate(struct x3 *, const char *query,
 		    struct json_t *vars, struct json_t **data);
 /* Introspect which package.node.operation exist. *out new; x3_ops_free. */
 enum core_err	 x3_probe(struct x3 *, struct x3_ops **out);

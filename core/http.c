@@ -326,6 +326,8 @@ once(struct http *h, const struct http_req *q, struct http_resp *r)
 		SET(CURLOPT_USERNAME, q->user);
 		SET(CURLOPT_PASSWORD, q->password ? q->password : "");
 	}
+	if (q->no_resend)
+		SET(CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(m, "POST") == 0)
 		SET(CURLOPT_POST, 1L);
 	else if (strcmp(m, "GET") != 0)
@@ -670,7 +672,8 @@ http_do(struct http *h, const struct http_req *q, struct http_resp **out)
 		retry = (r->class == JOB_ERR_TRANSIENT &&
 		    !(r->status >= 500 && q->no_retry_5xx)) ||
 		    r->status == 429;
-		if (!retry || q->no_retry || attempt >= h->o.retries)
+		if (!retry || q->no_retry || q->no_resend ||
+		    attempt >= h->o.retries)
 			break;
 		wait = http_backoff_ms(attempt, h->o.backoff_base_ms,
 		    h->o.backoff_cap_ms, r->retry_after_ms, rnd32());

@@ -14,6 +14,8 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "reconcile.h"
+#include "sync_ship.h"
 
 #define SELFTEST_HOLD_MAX	60000	/* ms */
 
@@ -76,6 +78,9 @@ static const struct {
 	{ "selftest", run_selftest, 0 },
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
+	{ "ss.shipment", sync_ship, 1 },
+	{ "ss.fulfillment", sync_ship, 1 },
+	{ "reconcile", reconcile_job, 1 },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))

@@ -8,6 +8,7 @@
  *   purge [--dry-run]		delete (or count) rows past retention
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
  *   replay ...			run jobs again, or preview what one would send
+ *   reconcile ...		ShipStation shipments against X3 deliveries
  */
 #include "config.h"
 
@@ -38,7 +39,9 @@ usage(void)
 	    "                        manage our ShipStation webhooks\n"
 	    "  replay JOB_ID | --order REF | --class CLASS [--kind K]\n"
 	    "         [--preview] [--json]\n"
-	    "                        run jobs again with the current mappings\n");
+	    "                        run jobs again with the current mappings\n"
+	    "  reconcile [--from D --to D] [--repair] [--json] | --last\n"
+	    "                        shipments against X3 deliveries\n");
 	exit(1);
 }
 
@@ -199,6 +202,8 @@ main(int argc, char *argv[])
 		rc = ctl_status(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "replay") == 0)
 		rc = ctl_replay(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "reconcile") == 0)
+		rc = ctl_reconcile(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else
