@@ -58,6 +58,10 @@ static const struct key keys[] = {
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
 	{ "poller", "lock_file", K_STR, 0, O(poller.lock_file), 0, 0 },
+	{ "poller", "reconcile_interval", K_INT, 0,
+	    O(poller.reconcile_interval), 0, 604800 },
+	{ "poller", "reconcile_days", K_INT, 0, O(poller.reconcile_days), 1,
+	    92 },
 	/* API clients (issue 4); conditional requirements in check_ss(). */
 	{ "shipstation", "api", K_STR, 0, O(ss.api), 0, 0 },
 	{ "shipstation", "base_url", K_STR, 0, O(ss.base_url), 0, 0 },
@@ -583,6 +587,8 @@ cfg_load(const char *path, struct cfg **out)
 	c->fcgi.max_body = ML_MAX_BODY_DEFAULT;
 	c->poller.interval = ML_POLL_INTERVAL_DEFAULT;
 	c->poller.lease = ML_JOB_LEASE_DEFAULT;
+	c->poller.reconcile_interval = ML_RECONCILE_INTERVAL_DEFAULT;
+	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
 	c->hooks.v2_tolerance = ML_HOOK_V2_TOLERANCE_DEFAULT;
 	c->retention.events_days = ML_RETENTION_EVENTS_DAYS;

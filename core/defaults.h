@@ -49,6 +49,8 @@
 /* Poller. */
 #define ML_POLL_INTERVAL_DEFAULT	30	/* seconds between poll cycles */
 #define ML_JOB_LEASE_DEFAULT	300	/* seconds a claimed job stays ours */
+#define ML_RECONCILE_INTERVAL_DEFAULT 86400 /* a reconcile job a day */
+#define ML_RECONCILE_DAYS_DEFAULT 7	/* days (up to yesterday) it covers */
 /* ml-poller --once (cron mode) holds this lock so overlapping runs skip;
  * /run/ml-connector is the units' RuntimeDirectory. Cron setups without
  * it set poller.lock_file. */

@@ -7,6 +7,8 @@
  *   status [--json]		the operational picture (as /metrics)
  *   purge [--dry-run]		delete (or count) rows past retention
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
+ *   replay ...			run jobs again, or preview what one would send
+ *   reconcile ...		ShipStation shipments against X3 deliveries
  */
 #include "config.h"
 
@@ -34,7 +36,12 @@ usage(void)
 	    "  purge [--dry-run]     delete (or count) rows past retention\n"
 	    "  ping                  check config, database, ShipStation and X3\n"
 	    "  webhooks subscribe|list|remove ID|--all\n"
-	    "                        manage our ShipStation webhooks\n");
+	    "                        manage our ShipStation webhooks\n"
+	    "  replay JOB_ID | --order REF | --class CLASS [--kind K]\n"
+	    "         [--preview] [--json]\n"
+	    "                        run jobs again with the current mappings\n"
+	    "  reconcile [--from D --to D] [--repair] [--json] | --last\n"
+	    "                        shipments against X3 deliveries\n");
 	exit(1);
 }
 
@@ -193,6 +200,10 @@ main(int argc, char *argv[])
 		rc = cmd_purge(db, cfg, argc, argv);
 	else if (strcmp(argv[0], "status") == 0)
 		rc = ctl_status(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "replay") == 0)
+		rc = ctl_replay(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "reconcile") == 0)
+		rc = ctl_reconcile(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else

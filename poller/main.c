@@ -22,6 +22,8 @@
 
 #include "core.h"
 #include "purge.h"
+#include "reconcile.h"
+#include "sync_ship.h"
 
 static sigset_t	 stopset;
 
@@ -214,6 +216,14 @@ main(int argc, char *argv[])
 		if (sync_resume_held(ctx.db, SYNC_HELD_FALLBACK, NULL) !=
 		    CORE_OK)
 			log_warnx("resuming held jobs: %s", db_error(ctx.db));
+		/* Shipments waiting for their order to reach X3. */
+		if (sync_ship_resume(ctx.db, NULL) != CORE_OK)
+			log_warnx("resuming shipments: %s", db_error(ctx.db));
+		/* The scheduled reconciliation, once per period. */
+		if (ctx.x3 != NULL && ctx.ss != NULL && reconcile_schedule(
+		    ctx.db, cfg->poller.reconcile_interval,
+		    cfg->poller.reconcile_days) != CORE_OK)
+			log_warnx("scheduling reconcile: %s", db_error(ctx.db));
 		st = drain(&ctx, owner);
 		if (st == 0)
 			retention(&ctx);
