@@ -110,12 +110,19 @@ static const struct key keys[] = {
 	    0, 1 },
 	{ "webhooks", "v2_tolerance", K_INT, 0, O(hooks.v2_tolerance), 1, 3600 },
 	{ "webhooks", "public_url", K_STR, 0, O(hooks.public_url), 0, 0 },
+	{ "sync", "discount_item", K_STR, 0, O(sync.discount_item), 0, 0 },
+	{ "sync", "shipping_item", K_STR, 0, O(sync.shipping_item), 0, 0 },
+	{ "sync", "tax_item", K_STR, 0, O(sync.tax_item), 0, 0 },
+	{ "sync", "currency", K_STR, 0, O(sync.currency), 0, 0 },
+	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
+	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
 };
 
 /* Groups that may appear; later subsystems add theirs here. */
 static const char *const groups[] = {
 	"webhooks",
 	"paths", "database", "fcgi", "poller", "shipstation", "x3",
+	"sync",
 };
 
 struct loader {
@@ -575,6 +582,7 @@ cfg_load(const char *path, struct cfg **out)
 	c->poller.lease = ML_JOB_LEASE_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
 	c->hooks.v2_tolerance = ML_HOOK_V2_TOLERANCE_DEFAULT;
+	c->sync.x3_hold_days = 365;
 
 	config_init(&conf);
 	if ((f = fopen(path, "r")) == NULL) {
@@ -642,6 +650,10 @@ free_clients(struct cfg *c)
 	zfree(c->x3.basic_password);
 	zfree(c->x3.gateway_secret);
 	free(c->x3.base_url);
+	free(c->sync.discount_item);
+	free(c->sync.shipping_item);
+	free(c->sync.tax_item);
+	free(c->sync.currency);
 	free(c->x3.endpoint);
 	free(c->x3.graphql_path);
 	free(c->x3.sales_package);
