@@ -110,7 +110,7 @@ static const struct key keys[] = {
 	    0, 1 },
 	{ "webhooks", "v2_tolerance", K_INT, 0, O(hooks.v2_tolerance), 1, 3600 },
 	{ "webhooks", "public_url", K_STR, 0, O(hooks.public_url), 0, 0 },
-	{ "sync", "discount_item", K_STR, 0, O(sync.discount_item), 0, 0 },
+	{ "sync", "discount", K_STR, 0, O(sync.discount), 0, 0 },
 	{ "sync", "shipping_item", K_STR, 0, O(sync.shipping_item), 0, 0 },
 	{ "sync", "tax_item", K_STR, 0, O(sync.tax_item), 0, 0 },
 	{ "sync", "currency", K_STR, 0, O(sync.currency), 0, 0 },
@@ -479,6 +479,21 @@ check_ss(struct loader *l, struct cfg *c, config_t *conf)
 	    &s->timeout, &s->retries, &s->max_body);
 }
 
+/* sync { }: discount is "none" (the default) or "spread". */
+static void
+check_sync(struct loader *l, struct cfg *c, config_t *conf)
+{
+	struct cfg_sync	*y = &c->sync;
+
+	if (y->discount == NULL || strcmp(y->discount, "none") == 0)
+		return;
+	if (strcmp(y->discount, "spread") == 0)
+		y->discount_spread = 1;
+	else
+		report(l, line_of(conf, "sync", "discount"), "sync.discount "
+		    "must be \"none\" or \"spread\"");
+}
+
 static void
 check_x3(struct loader *l, struct cfg *c, config_t *conf)
 {
@@ -606,6 +621,7 @@ cfg_load(const char *path, struct cfg **out)
 	check_required(&l, &conf);
 	check_ss(&l, c, &conf);
 	check_x3(&l, c, &conf);
+	check_sync(&l, c, &conf);
 	if (c->db.password == NULL && (env = getenv(ML_ENV_DB_PASSWORD)) != NULL &&
 	    (c->db.password = strdup(env)) == NULL)
 		l.errors++;
@@ -650,7 +666,7 @@ free_clients(struct cfg *c)
 	zfree(c->x3.basic_password);
 	zfree(c->x3.gateway_secret);
 	free(c->x3.base_url);
-	free(c->sync.discount_item);
+	free(c->sync.discount);
 	free(c->sync.shipping_item);
 	free(c->sync.tax_item);
 	free(c->sync.currency);

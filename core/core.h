@@ -130,7 +130,8 @@ struct cfg_hooks {
 
 /* Order sync choices (group sync { }, docs/SYNC.md). */
 struct cfg_sync {
-	char		*discount_item;	/* X3 item for adjustment lines */
+	char		*discount;	/* "none" or "spread" (adjustments) */
+	int		 discount_spread; /* discount = "spread" */
 	char		*shipping_item;	/* X3 item for shippingAmount */
 	char		*tax_item;	/* X3 item for taxAmount */
 	char		*currency;	/* sent as the order currency, or NULL:

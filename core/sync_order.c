@@ -369,18 +369,73 @@ item_find(const struct jobrun_ctx *ctx, const char *sku, char *out,
 }
 
 /*
- * The sales order lines: one per item that is not an adjustment.
- * On 0 *lines is new. -1: o set (a SKU without an X3 item is a mapping
- * error naming every such SKU).
+ * An optional string field of a maps row's target into out (the row
+ * and field may be absent). 1 found, 0 not.
  */
 static int
-lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
+map_opt(struct db *db, const char *type, const char *key, const char *field,
+    char *out, size_t sz)
+{
+	struct db_rows	*r = NULL;
+	json_t		*t;
+	const char	*s;
+	int		 ret = 0;
+
+	if (db_select(db, "SELECT target FROM maps WHERE map_type = ? AND "
+	    "source_key = ?", DB_PARAMS(DB_STR(type), DB_STR(key)),
+	    &r) != CORE_OK)
+		return 0;
+	if (r->nrows > 0 && (t = json_loads(db_rows_get(r, 0, 0), 0,
+	    NULL)) != NULL) {
+		s = json_string_value(json_object_get(t, field));
+		if (s != NULL && *s != '\0' && strlen(s) < sz) {
+			memcpy(out, s, strlen(s) + 1);
+			ret = 1;
+		}
+		json_decref(t);
+	}
+	db_rows_free(r);
+	return ret;
+}
+
+/* Append a line; 0 or -1 (out of memory, o set). */
+static int
+line_add(json_t *arr, int no, const char *item, json_int_t qty, double price,
+    const char *unit, struct job_outcome *o)
+{
+	json_t	*l;
+	char	 p[32];
+
+	/* Decimals as strings, as Sage's samples send them (§4.6). */
+	(void)snprintf(p, sizeof(p), "%.4f", price);
+	if ((l = json_pack("{s:I, s:s, s:I, s:s}", "lineNumber",
+	    (json_int_t)no * 1000, "product", item,
+	    "quantityInSalesUnitOrdered", qty, "grossPrice", p)) == NULL ||
+	    (unit != NULL && json_object_set_new(l, "salesUnit",
+	    json_string(unit)) != 0) || json_array_append_new(arr, l) != 0) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The sales order lines: one per product item, then, as configured
+ * (sync { }), the order's discount folded into their prices, a
+ * shipping line and a tax line. On 0 *lines is new. -1: o set (a SKU
+ * without an X3 item is a mapping error naming every such SKU).
+ */
+static int
+lines_build(const struct jobrun_ctx *ctx, json_t *doc, json_t **lines,
     struct job_outcome *o)
 {
-	json_t		*it, *l, *arr;
+	const struct cfg_sync *y = &ctx->cfg->sync;
+	json_t		*items = json_object_get(doc, "items"), *it, *l;
+	json_t		*arr;
 	const char	*sku;
-	char		 item[64], price[32], missing[SYNC_MISSING_MAX] = "";
+	char		 item[64], unit[16], missing[SYNC_MISSING_MAX] = "";
 	json_int_t	 qty;
+	double		 adj = 0, sub = 0, f, v;
 	size_t		 i, nmiss = 0, len;
 	int		 no = 0, r;
 
@@ -390,11 +445,14 @@ lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
 		return -1;
 	}
 	json_array_foreach(items, i, it) {
-		/* Discounts and coupons: not sent (docs/SYNC.md). */
-		if (json_is_true(json_object_get(it, "adjustment")))
-			continue;
-		sku = json_string_value(json_object_get(it, "sku"));
 		qty = json_integer_value(json_object_get(it, "quantity"));
+		/* Discounts and coupons: only their amount (below). */
+		if (json_is_true(json_object_get(it, "adjustment"))) {
+			adj += (double)qty * json_number_value(
+			    json_object_get(it, "unitPrice"));
+			continue;
+		}
+		sku = json_string_value(json_object_get(it, "sku"));
 		if (qty <= 0)
 			continue;
 		if (sku == NULL || *sku == '\0') {
@@ -417,16 +475,12 @@ lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
 			    SYNC_LINES_MAX);
 			goto fail;
 		}
-		/* Decimals as strings, as Sage's samples send them (§4.6). */
-		(void)snprintf(price, sizeof(price), "%.4f", json_number_value(
-		    json_object_get(it, "unitPrice")));
-		if ((l = json_pack("{s:I, s:s, s:I, s:s}", "lineNumber",
-		    (json_int_t)no * 1000, "product", item,
-		    "quantityInSalesUnitOrdered", qty, "grossPrice",
-		    price)) == NULL || json_array_append_new(arr, l) != 0) {
-			job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		v = json_number_value(json_object_get(it, "unitPrice"));
+		sub += (double)qty * v;
+		if (line_add(arr, no, item, qty, v, map_opt(ctx->db, "sku",
+		    sku, "salesUnit", unit, sizeof(unit)) ? unit : NULL,
+		    o) == -1)
 			goto fail;
-		}
 	}
 	if (nmiss > 0) {
 		job_outcome_set(o, JOB_ERR_MAPPING, "no X3 item for SKU %s "
@@ -438,6 +492,36 @@ lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
 		job_outcome_set(o, JOB_ERR_DATA, "no product lines to send");
 		goto fail;
 	}
+	/*
+	 * discount = spread: X3 refuses negative prices and quantities, so
+	 * the discount lowers every product line's price by the same
+	 * factor; the order total matches ShipStation's to rounding.
+	 */
+	if (y->discount_spread && adj < 0 && sub > 0) {
+		if (sub + adj < 0) {
+			job_outcome_set(o, JOB_ERR_DATA, "discount %.2f exceeds "
+			    "the products' %.2f", -adj, sub);
+			goto fail;
+		}
+		f = (sub + adj) / sub;
+		json_array_foreach(arr, i, l) {
+			char	 p[32];
+
+			(void)snprintf(p, sizeof(p), "%.4f", strtod(
+			    json_string_value(json_object_get(l,
+			    "grossPrice")), NULL) * f);
+			(void)json_object_set_new(l, "grossPrice",
+			    json_string(p));
+		}
+	}
+	v = json_number_value(json_object_get(doc, "shippingAmount"));
+	if (y->shipping_item != NULL && v > 0 &&
+	    line_add(arr, ++no, y->shipping_item, 1, v, NULL, o) == -1)
+		goto fail;
+	v = json_number_value(json_object_get(doc, "taxAmount"));
+	if (y->tax_item != NULL && v > 0 &&
+	    line_add(arr, ++no, y->tax_item, 1, v, NULL, o) == -1)
+		goto fail;
 	*lines = arr;
 	return 0;
 fail:
@@ -593,7 +677,7 @@ ord_payload(const struct jobrun_ctx *ctx, const char *key,
 			    s != NULL ? s : "");
 		return -1;
 	}
-	if (lines_build(ctx, json_object_get(d->doc, "items"), &lines, o) == -1)
+	if (lines_build(ctx, d->doc, &lines, o) == -1)
 		return -1;
 
 	(void)utf8_cut(d->number, SYNC_CUSORDREF_MAX, cref, sizeof(cref));
@@ -604,6 +688,15 @@ ord_payload(const struct jobrun_ctx *ctx, const char *key,
 	    "customerOrderReference", cref, "orderDate", buf,
 	    "lines", lines)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		return -1;
+	}
+	/* ShipStation V1 orders carry no currency: amounts are in the
+	 * store's. Unset, X3 takes the customer's (docs/SYNC.md). */
+	if (ctx->cfg->sync.currency != NULL && json_object_set_new(*data,
+	    "currency", json_string(ctx->cfg->sync.currency)) != 0) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		json_decref(*data);
+		*data = NULL;
 		return -1;
 	}
 	st = json_object_get(d->doc, "shipTo");
