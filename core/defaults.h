@@ -59,6 +59,15 @@
 #define ML_JOB_BACKOFF_BASE	30	/* seconds; doubles per attempt */
 #define ML_JOB_BACKOFF_MAX	(6 * 3600)
 
+/* Retention (core/purge.c): days kept, and how often the poller purges. */
+#define ML_RETENTION_EVENTS_DAYS	30
+#define ML_RETENTION_AUDIT_DAYS		90
+#define ML_RETENTION_JOBS_DAYS		30
+#define ML_RETENTION_INTERVAL		3600	/* seconds; 0: never */
+/* Rows per DELETE: short transactions that hold few locks, so webhooks
+ * and jobs never wait long behind a purge. */
+#define ML_RETENTION_BATCH		500
+
 /* Paths compiled in; overridable in the config. */
 #ifndef ML_SYSCONFDIR
 #define ML_SYSCONFDIR		"/etc"

@@ -69,17 +69,17 @@ http_fail_name(enum http_fail f)
 	return (unsigned int)f < HTTP_F__MAX ? fails[f] : "unknown";
 }
 
-static int
-curl_ready(void)
+enum core_err
+http_global_init(void)
 {
 	static int	 done;
 
 	if (!done) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return -1;
+			return CORE_ENOMEM;
 		done = 1;
 	}
-	return 0;
+	return CORE_OK;
 }
 
 /* New; free with http_free(). opts is copied. */
@@ -88,7 +88,7 @@ http_new(const struct http_opts *o)
 {
 	struct http	*h;
 
-	if (curl_ready() == -1 || (h = calloc(1, sizeof(*h))) == NULL)
+	if (http_global_init() != CORE_OK || (h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->o = *o;
 	if (o->ca_file != NULL && (h->ca_file = strdup(o->ca_file)) == NULL) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "purge.h"
 #include "reconcile.h"
 #include "sync_ship.h"
 
@@ -117,6 +118,25 @@ drain(const struct jobrun_ctx *ctx, const char *owner)
 	}
 }
 
+/* Purge old rows when it is this poller's turn (any host's). */
+static void
+retention(const struct jobrun_ctx *ctx)
+{
+	struct purge_result	 res;
+	enum core_err		 rc;
+	int			 ran;
+
+	rc = purge_due(ctx->db, &ctx->cfg->retention, &res, &ran);
+	if (rc != CORE_OK)
+		log_warnx("purge: %s (%s)", core_strerror(rc),
+		    db_error(ctx->db));
+	else if (ran)
+		log_info("purge: deleted %llu events, %llu audit rows, "
+		    "%llu jobs", (unsigned long long)res.events,
+		    (unsigned long long)res.audit,
+		    (unsigned long long)res.jobs);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -205,6 +225,8 @@ main(int argc, char *argv[])
 		    cfg->poller.reconcile_days) != CORE_OK)
 			log_warnx("scheduling reconcile: %s", db_error(ctx.db));
 		st = drain(&ctx, owner);
+		if (st == 0)
+			retention(&ctx);
 		if (st == 1 || once)
 			break;
 		/* Database away: try again soon, without spinning. */
