@@ -690,7 +690,13 @@ lookup(const struct rctx *r, const char *name)
 			return NULL;
 		memcpy(seg, name, n);
 		seg[n] = '\0';
-		v = json_object_get(v, seg);
+		/* "list.0": the first element, to test a list is not empty
+		 * around its heading. */
+		if (json_is_array(v) && n > 0 && strspn(seg, "0123456789") ==
+		    n && n < 6)
+			v = json_array_get(v, (size_t)strtoul(seg, NULL, 10));
+		else
+			v = json_object_get(v, seg);
 	}
 	return v;
 }

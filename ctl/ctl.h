@@ -6,5 +6,7 @@
 
 /* webhooks.c: subscribe | list | remove ID|--all. Exit status. */
 int	 ctl_webhooks(const struct cfg *, struct db *, int, char **);
+/* user.c: add | passwd | disable | enable | list. Exit status. */
+int	 ctl_user(const struct cfg *, struct db *, int, char **);
 
 #endif /* !ML_CTL_H */

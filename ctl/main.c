@@ -5,6 +5,7 @@
  *   selftest [hold_ms]		enqueue a job that a running poller completes
  *   jobs			count jobs by state
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
+ *   user ...			admin UI accounts (add, passwd, disable, list)
  */
 #include "config.h"
 
@@ -29,7 +30,10 @@ usage(void)
 	    "  jobs                  count jobs by state\n"
 	    "  ping                  check config, database, ShipStation and X3\n"
 	    "  webhooks subscribe|list|remove ID|--all\n"
-	    "                        manage our ShipStation webhooks\n");
+	    "                        manage our ShipStation webhooks\n"
+	    "  user add NAME [--role admin|operator|viewer] | passwd NAME |\n"
+	    "       disable NAME | enable NAME | list\n"
+	    "                        admin UI accounts (password on stdin)\n");
 	exit(1);
 }
 
@@ -159,6 +163,8 @@ main(int argc, char *argv[])
 		rc = cmd_jobs(db);
 	else if (strcmp(argv[0], "webhooks") == 0)
 		rc = ctl_webhooks(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = ctl_user(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else
