@@ -14,6 +14,8 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "reconcile.h"
+#include "sync_ship.h"
 
 #define SELFTEST_HOLD_MAX	60000	/* ms */
 
@@ -76,6 +78,9 @@ static const struct {
 	{ "selftest", run_selftest, 0 },
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
+	{ "ss.shipment", sync_ship, 1 },
+	{ "ss.fulfillment", sync_ship, 1 },
+	{ "reconcile", reconcile_job, 1 },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
@@ -110,16 +115,23 @@ jobrun_run(const struct jobrun_ctx *ctx, const struct job *j,
     const char *owner, const char *trigger)
 {
 	struct job_outcome	 o = { JOB_ERR_NONE, "" };
+	struct job		 run = *j;
 	struct timespec		 t0, t1;
-	char			 id[32], saved[ML_REQID_LEN];
+	char			 id[32], saved[ML_REQID_LEN], trig[64];
 	enum core_err		 rc;
 	int64_t			 ms;
 	size_t			 i;
 
+	/* A replayed job says who asked for it until it is done. */
+	(void)snprintf(trig, sizeof(trig), "%s", j->trigger != NULL ?
+	    j->trigger : trigger);
+	run.trigger = trig;
+	trigger = trig;
 	(void)snprintf(saved, sizeof(saved), "%s", log_get_id());
 	(void)snprintf(id, sizeof(id), "job-%lld", (long long)j->id);
 	log_set_id(id);
-	log_info("running %s %s (attempt %d)", j->kind, j->key, j->attempts);
+	log_info("running %s %s (attempt %d, %s)", j->kind, j->key,
+	    j->attempts, trigger);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < NKINDS; i++)
 		if (strcmp(kinds[i].kind, j->kind) == 0)
@@ -128,7 +140,7 @@ jobrun_run(const struct jobrun_ctx *ctx, const struct job *j,
 		job_outcome_set(&o, JOB_ERR_DATA, "unknown job kind %s",
 		    j->kind);
 	else
-		kinds[i].fn(ctx, j, &o);
+		kinds[i].fn(ctx, &run, &o);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;

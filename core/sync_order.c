@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,14 @@
 
 #include "core.h"
 #include "audit.h"
+#include "sync_order.h"
 
 #define SYNC_REF_PREFIX		"SS"	/* SOHNUM = prefix + orderId */
 #define SYNC_CUSORDREF_MAX	20	/* characters, X3 §2.1 CUSORDREF A*20 */
 #define SYNC_LINES_MAX		500	/* lines per order we send */
 #define SYNC_MISSING_MAX	160	/* bytes of missing SKUs in a message */
+/* orderKey of an X3 order pushed to ShipStation: prefix + SOHNUM. */
+#define SYNC_X3_KEY_PREFIX	"x3-"
 
 /* GraphQL documents: head, the configured package name, tail. */
 struct gqdoc {
@@ -38,6 +42,17 @@ static const struct gqdoc q_read_product = { "query($id: String!) { ",
 static const struct gqdoc q_find_customer = { "query($f: String) { ",
     " { customer { query(first: 2, filter: $f) "
     "{ edges { node { _id isActive } } } } } }" };
+/* What decides whether X3 lets an order change (X3 §2.1, §2.2). */
+static const struct gqdoc q_read_state = { "query($id: String!) { ",
+    " { salesOrder { read(_id: $id) { _id orderStatus deliveryStatus "
+    "invoiceStatus holdStatus customerOrderReference shipToCustomerName "
+    "shipToAddressLine1 shipToAddressLine2 shipToCity shipToState "
+    "shipToPostalCode shipToCountry lines { query { edges { node { "
+    "lineNumber product { code } quantityInSalesUnitOrdered grossPrice "
+    "} } } } } } } }" };
+static const struct gqdoc q_update_order = {
+    "mutation($data: SalesOrder_Input!) { ",
+    " { salesOrder { update(data: $data) { _id orderStatus } } } }" };
 static const struct gqdoc q_create_order = {
     "mutation($data: SalesOrder_Input!) { ",
     " { salesOrder { create(data: $data) { _id } } } }" };
@@ -123,7 +138,7 @@ static int
 gql1(struct x3 *x, const struct gqdoc *doc, const char *pkg, const char *var,
     const char *val, json_t **data, struct job_outcome *o)
 {
-	char	 q[512];
+	char	 q[1024];
 	json_t	*v;
 	int	 rc;
 
@@ -188,11 +203,28 @@ audit(const struct jobrun_ctx *ctx, const struct job *j, const char *action,
     const char *req, const char *resp, long status, int64_t ms,
     const char *outcome)
 {
-	struct audit_rec	 a = { .job_id = j->id, .action = action,
+	struct audit_rec	 a = { .job_id = j->id, .trigger = j->trigger,
+	    .action = action,
 	    .target = "x3", .request = req, .response = resp,
 	    .http_status = status, .duration_ms = ms, .outcome = outcome };
 
 	(void)audit_add(ctx->db, &a);
+}
+
+/* The link's state and hash, e.g. after a change or a cancellation. */
+static int
+link_state(const struct jobrun_ctx *ctx, const char *ssid, const char *state,
+    const char *hash, struct job_outcome *o)
+{
+	if (db_exec(ctx->db, "UPDATE links SET state = ?, content_hash = "
+	    "IFNULL(?, content_hash) WHERE entity = 'order' AND ss_id = ?",
+	    DB_PARAMS(DB_STR(state), DB_STR(hash), DB_STR(ssid)), NULL,
+	    NULL) != CORE_OK) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+		return -1;
+	}
+	return 0;
 }
 
 /* Record the link ss order -> X3 order. 0, or -1 with o set. */
@@ -209,6 +241,24 @@ link_record(const struct jobrun_ctx *ctx, const char *ssid,
 	    DB_STR(sskey), DB_STR(x3id), DB_STR(hash)), NULL, NULL) !=
 	    CORE_OK) {
 		/* The X3 order exists; the next attempt finds it. */
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Link an order pushed from X3 (x3.order). 0, or -1 with o set. */
+static int
+link_from_x3(const struct jobrun_ctx *ctx, const char *ssid,
+    const char *sskey, const char *x3id, struct job_outcome *o)
+{
+	if (db_exec(ctx->db, "INSERT INTO links (entity, ss_id, ss_key, "
+	    "x3_id, state) VALUES ('order', ?, ?, ?, 'from_x3') "
+	    "ON DUPLICATE KEY UPDATE ss_key = VALUES(ss_key), "
+	    "x3_id = VALUES(x3_id), state = VALUES(state)",
+	    DB_PARAMS(DB_STR(ssid), DB_STR(sskey), DB_STR(x3id)), NULL,
+	    NULL) != CORE_OK) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
 		    db_error(ctx->db));
 		return -1;
@@ -393,116 +443,126 @@ fail:
 	return -1;
 }
 
-/* Skip a document we deliberately do not send; logs and audits why. */
+/* One stored ShipStation order. */
+struct ord {
+	struct db_rows	*r;		/* the documents row */
+	json_t		*doc;
+	char		 hash[65];
+	const char	*status, *number, *okey, *date;	/* lent from doc */
+	json_t		*adv;		/* advancedOptions, lent */
+};
+
 static void
-skip(const struct jobrun_ctx *ctx, const struct job *j, const char *why)
+ord_free(struct ord *d)
 {
-	log_info("order %s not sent to X3: %s", j->key, why);
-	audit(ctx, j, "order.skip", NULL, why, 0, -1, "skipped");
+	json_decref(d->doc);
+	db_rows_free(d->r);
+	memset(d, 0, sizeof(*d));
 }
 
-void
-sync_order(const struct jobrun_ctx *ctx, const struct job *j,
+/* Read the stored order of key into d. 0, or -1 with o set. */
+static int
+ord_load(const struct jobrun_ctx *ctx, const char *key, struct ord *d,
     struct job_outcome *o)
 {
-	struct db_rows	*r = NULL;
-	json_t		*doc = NULL, *lines = NULL, *data = NULL, *d = NULL;
-	json_t		*adv, *st, *v;
-	const char	*status, *number, *okey, *date, *x3id, *s;
-	const char	*pkg;
+	memset(d, 0, sizeof(*d));
+	if (db_select(ctx->db, "SELECT body, content_hash FROM documents "
+	    "WHERE system = 'shipstation' AND doc_type = 'order' AND "
+	    "doc_id = ?", DB_PARAMS(DB_STR(key)), &d->r) != CORE_OK) {
+		d->r = NULL;
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "documents: %s",
+		    db_error(ctx->db));
+		return -1;
+	}
+	if (d->r->nrows == 0) {
+		job_outcome_set(o, JOB_ERR_DATA, "no stored order %s", key);
+		return -1;
+	}
+	(void)snprintf(d->hash, sizeof(d->hash), "%s",
+	    db_rows_get(d->r, 0, 1) != NULL ? db_rows_get(d->r, 0, 1) : "");
+	if ((d->doc = json_loads(db_rows_get(d->r, 0, 0),
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(d->doc)) {
+		job_outcome_set(o, JOB_ERR_DATA, "stored order is not JSON");
+		return -1;
+	}
+	d->status = json_string_value(json_object_get(d->doc, "orderStatus"));
+	d->number = json_string_value(json_object_get(d->doc, "orderNumber"));
+	d->okey = json_string_value(json_object_get(d->doc, "orderKey"));
+	d->date = json_string_value(json_object_get(d->doc, "orderDate"));
+	d->adv = json_object_get(d->doc, "advancedOptions");
+	if (d->status == NULL || d->number == NULL || *d->number == '\0' ||
+	    d->date == NULL || strlen(d->date) < 10 || d->date[4] != '-' ||
+	    d->date[7] != '-') {
+		job_outcome_set(o, JOB_ERR_DATA, "order lacks orderStatus, "
+		    "orderNumber or orderDate");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Why an order that is not linked is not sent (docs/SYNC.md), written
+ * to buf; NULL when it is to be sent. A later change re-queues it.
+ */
+static const char *
+ord_skip(const struct ord *d, char *buf, size_t sz)
+{
+	json_t	*v;
+
+	v = json_object_get(d->adv, "parentId");
+	if (v != NULL && !json_is_null(v))
+		return "split child: its parent carries the order";
+	if (strcmp(d->status, "cancelled") == 0 ||
+	    strcmp(d->status, "awaiting_payment") == 0) {
+		(void)snprintf(buf, sz, "status %s", d->status);
+		return buf;
+	}
+	return NULL;
+}
+
+/* Our X3 order number for orderId key into ref. 0, or -1 with o set. */
+static int
+ord_ref(const char *key, char *ref, size_t sz, struct job_outcome *o)
+{
+	int	 n;
+
+	n = snprintf(ref, sz, SYNC_REF_PREFIX "%s", key);
+	if (n < 0 || (size_t)n >= sz - 4) {
+		job_outcome_set(o, JOB_ERR_DATA, "orderId %s too long for "
+		    "an X3 order number", key);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The SalesOrder_Input of the order with the current mappings, masters
+ * first: every mapping before anything is sent. Reads only (maps, X3
+ * lookups). On 0 *data is new; -1: o set (mapping: held).
+ */
+static int
+ord_payload(const struct jobrun_ctx *ctx, const char *key,
+    const struct ord *d, json_t **data, struct job_outcome *o)
+{
+	json_t		*lines = NULL, *st, *v;
+	const char	*s;
 	char		 store[32], site[16], type[16], ship[16], cust[32];
 	char		 ref[24], cref[4 * SYNC_CUSORDREF_MAX + 1], buf[256];
-	char		 hash[65], cid[32];
-	char		*req = NULL, *resp = NULL, q[512];
-	struct timespec	 t0, t1;
+	char		 cid[32];
 	size_t		 i;
 	int		 rc;
 
+	*data = NULL;
 	if (ctx->x3 == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 is not configured");
-		return;
+		return -1;
 	}
-	pkg = ctx->cfg->x3.sales_package;
-	if (db_select(ctx->db, "SELECT body, content_hash FROM documents "
-	    "WHERE system = 'shipstation' AND doc_type = 'order' AND "
-	    "doc_id = ?", DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
-		job_outcome_set(o, JOB_ERR_TRANSIENT, "documents: %s",
-		    db_error(ctx->db));
-		return;
-	}
-	if (r->nrows == 0) {
-		job_outcome_set(o, JOB_ERR_DATA, "no stored order %s", j->key);
-		goto out;
-	}
-	(void)snprintf(hash, sizeof(hash), "%s", db_rows_get(r, 0, 1) != NULL ?
-	    db_rows_get(r, 0, 1) : "");
-	if ((doc = json_loads(db_rows_get(r, 0, 0), JSON_REJECT_DUPLICATES,
-	    NULL)) == NULL || !json_is_object(doc)) {
-		job_outcome_set(o, JOB_ERR_DATA, "stored order is not JSON");
-		goto out;
-	}
-	status = json_string_value(json_object_get(doc, "orderStatus"));
-	number = json_string_value(json_object_get(doc, "orderNumber"));
-	okey = json_string_value(json_object_get(doc, "orderKey"));
-	date = json_string_value(json_object_get(doc, "orderDate"));
-	adv = json_object_get(doc, "advancedOptions");
-	if (status == NULL || number == NULL || *number == '\0' ||
-	    date == NULL || strlen(date) < 10 || date[4] != '-' ||
-	    date[7] != '-') {
-		job_outcome_set(o, JOB_ERR_DATA, "order lacks orderStatus, "
-		    "orderNumber or orderDate");
-		goto out;
-	}
-
-	/* Deliberate skips (docs/SYNC.md). A later change re-queues. */
-	v = json_object_get(adv, "parentId");
-	if (v != NULL && !json_is_null(v)) {
-		skip(ctx, j, "split child: its parent carries the order");
-		goto out;
-	}
-	if (strcmp(status, "cancelled") == 0 ||
-	    strcmp(status, "awaiting_payment") == 0) {
-		(void)snprintf(buf, sizeof(buf), "status %s", status);
-		skip(ctx, j, buf);
-		goto out;
-	}
-
-	/* Linked before: nothing to create (changes: a later slice). */
-	db_rows_free(r);
-	if (db_select(ctx->db, "SELECT x3_id FROM links WHERE entity = "
-	    "'order' AND ss_id = ? AND x3_id IS NOT NULL",
-	    DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
-		r = NULL;
-		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
-		    db_error(ctx->db));
-		goto out;
-	}
-	if (r->nrows > 0) {
-		log_info("order %s already linked to %s", j->key,
-		    db_rows_get(r, 0, 0));
-		goto out;
-	}
-	if (snprintf(ref, sizeof(ref), SYNC_REF_PREFIX "%s", j->key) >=
-	    (int)sizeof(ref) - 4) {
-		job_outcome_set(o, JOB_ERR_DATA, "orderId %s too long for "
-		    "an X3 order number", j->key);
-		goto out;
-	}
-
-	/* Exactly once: an order already in X3 (lost answer) is linked. */
-	if ((rc = order_lookup(ctx, ref, o)) == -1)
-		goto out;
-	if (rc == 1) {
-		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
-		(void)link_record(ctx, j->key, okey, ref, hash, o);
-		goto out;
-	}
-
-	/* Masters first: every mapping before anything is sent. */
-	v = json_object_get(adv, "storeId");
+	if (ord_ref(key, ref, sizeof(ref), o) == -1)
+		return -1;
+	v = json_object_get(d->adv, "storeId");
 	if (!json_is_integer(v)) {
 		job_outcome_set(o, JOB_ERR_DATA, "order has no storeId");
-		goto out;
+		return -1;
 	}
 	(void)snprintf(store, sizeof(store), "%" JSON_INTEGER_FORMAT,
 	    json_integer_value(v));
@@ -514,80 +574,497 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 			job_outcome_set(o, JOB_ERR_MAPPING, "no maps store "
 			    "row for storeId %s (salesSite, orderType, "
 			    "shippingSite)", store);
-		goto out;
+		return -1;
 	}
-	if ((rc = customer_find(ctx, doc, cust, sizeof(cust), o)) != 1) {
-		v = json_object_get(doc, "customerId");
+	if ((rc = customer_find(ctx, d->doc, cust, sizeof(cust), o)) != 1) {
+		v = json_object_get(d->doc, "customerId");
 		if (json_is_integer(v))
 			(void)snprintf(cid, sizeof(cid), "%" JSON_INTEGER_FORMAT,
 			    json_integer_value(v));
 		else
 			(void)snprintf(cid, sizeof(cid), "none");
-		s = json_string_value(json_object_get(doc, "customerEmail"));
+		s = json_string_value(json_object_get(d->doc, "customerEmail"));
 		if (rc == 0)
 			job_outcome_set(o, JOB_ERR_MAPPING, "no X3 customer "
 			    "for customerId %s, email '%.60s' (add maps "
 			    "customer -> {\"customer\": …})", cid,
 			    s != NULL ? s : "");
-		goto out;
+		return -1;
 	}
-	if (lines_build(ctx, json_object_get(doc, "items"), &lines, o) == -1)
-		goto out;
+	if (lines_build(ctx, json_object_get(d->doc, "items"), &lines, o) == -1)
+		return -1;
 
-	(void)utf8_cut(number, SYNC_CUSORDREF_MAX, cref, sizeof(cref));
-	(void)snprintf(buf, sizeof(buf), "%.10s", date);
-	if ((data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}",
+	(void)utf8_cut(d->number, SYNC_CUSORDREF_MAX, cref, sizeof(cref));
+	(void)snprintf(buf, sizeof(buf), "%.10s", d->date);
+	if ((*data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
 	    "id", ref, "salesSite", site, "shippingSite", ship,
 	    "salesOrderType", type, "soldToCustomer", cust,
 	    "customerOrderReference", cref, "orderDate", buf,
 	    "lines", lines)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
-		goto out;
+		return -1;
 	}
-	st = json_object_get(doc, "shipTo");
+	st = json_object_get(d->doc, "shipTo");
 	for (i = 0; i < sizeof(shipto) / sizeof(shipto[0]); i++) {
 		s = json_string_value(json_object_get(st, shipto[i].ss));
 		if (s == NULL || *s == '\0')
 			continue;
 		(void)utf8_cut(s, shipto[i].max, buf, sizeof(buf));
-		if (json_object_set_new(data, shipto[i].x3,
+		if (json_object_set_new(*data, shipto[i].x3,
 		    json_string(buf)) != 0) {
 			job_outcome_set(o, JOB_ERR_DATA, "shipTo.%s is not "
 			    "UTF-8", shipto[i].ss);
-			goto out;
+			json_decref(*data);
+			*data = NULL;
+			return -1;
 		}
 	}
-	if ((d = json_pack("{s:O}", "data", data)) == NULL ||
-	    (req = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+	return 0;
+}
+
+int
+sync_order_build(const struct jobrun_ctx *ctx, const struct job *j,
+    json_t **vars, struct job_outcome *o)
+{
+	struct ord	 d;
+	json_t		*data = NULL;
+	const char	*why;
+	char		 buf[64];
+	int		 ret = -1;
+
+	*vars = NULL;
+	if (ord_load(ctx, j->key, &d, o) == -1)
+		goto out;
+	if ((why = ord_skip(&d, buf, sizeof(buf))) != NULL) {
+		job_outcome_set(o, JOB_ERR_NONE, "%s", why);
+		ret = 0;
+		goto out;
+	}
+	if (ord_payload(ctx, j->key, &d, &data, o) == -1)
+		goto out;
+	if ((*vars = json_pack("{s:o}", "data", data)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
 		goto out;
 	}
+	ret = 1;
+out:
+	ord_free(&d);
+	return ret;
+}
+
+/* Skip a document we deliberately do not send; logs and audits why. */
+static void
+skip(const struct jobrun_ctx *ctx, const struct job *j, const char *why)
+{
+	log_info("order %s not sent to X3: %s", j->key, why);
+	audit(ctx, j, "order.skip", NULL, why, 0, -1, "skipped");
+}
+
+static int64_t
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * A refusal's class: X3's lock messages (X3 §6.6) pass, the rest of a
+ * data refusal is X3 saying no.
+ */
+static enum job_class
+refusal_cls(struct x3 *x)
+{
+	const char	*w = x3_what(x);
+
+	if (strstr(w, "Locked record") != NULL ||
+	    strstr(w, "another workstation") != NULL)
+		return JOB_ERR_TRANSIENT;
+	return x3_cls(x);
+}
+
+/*
+ * The X3 order ref as q_read_state sees it. 1 found (*st new), 0
+ * absent, -1 failed (o set).
+ */
+static int
+order_state(const struct jobrun_ctx *ctx, const char *ref, json_t **st,
+    struct job_outcome *o)
+{
+	const char	*pkg = ctx->cfg->x3.sales_package;
+	json_t		*d = NULL, *n;
+
+	*st = NULL;
+	if (gql1(ctx->x3, &q_read_state, pkg, "id", ref, &d, o) == -1)
+		return -1;
+	n = gql_at(d, pkg, "salesOrder", "read");
+	if (json_is_object(n))
+		*st = json_incref(n);
 	json_decref(d);
-	d = NULL;
+	return *st != NULL ? 1 : 0;
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	const char	*s = json_string_value(json_object_get(o, k));
+
+	return s != NULL ? s : "";
+}
+
+/* Why X3 no longer lets the order change (X3 §2.1 statuses), or NULL. */
+static const char *
+x3_frozen(json_t *st)
+{
+	if (strcmp(jstr(st, "orderStatus"), "closed") == 0)
+		return "closed";
+	if (strcmp(jstr(st, "deliveryStatus"), "notDelivered") != 0)
+		return jstr(st, "deliveryStatus");
+	if (strcmp(jstr(st, "invoiceStatus"), "notInvoiced") != 0)
+		return jstr(st, "invoiceStatus");
+	return NULL;
+}
+
+/* Decimals as X3 writes them ("22", "22.0000") compare as numbers. */
+static int
+dec_eq(json_t *a, json_t *b)
+{
+	double	 x, y;
+
+	x = json_is_string(a) ? strtod(json_string_value(a), NULL) :
+	    json_number_value(a);
+	y = json_is_string(b) ? strtod(json_string_value(b), NULL) :
+	    json_number_value(b);
+	return x - y < 0.00005 && y - x < 0.00005;
+}
+
+/* 1 when the lines we would send are the lines of the X3 order. */
+static int
+lines_same(json_t *want, json_t *st)
+{
+	json_t	*edges, *w, *h;
+	size_t	 i;
+
+	edges = json_object_get(json_object_get(json_object_get(st, "lines"),
+	    "query"), "edges");
+	if (json_array_size(edges) != json_array_size(want))
+		return 0;
+	json_array_foreach(want, i, w) {
+		h = json_object_get(json_array_get(edges, i), "node");
+		if (json_integer_value(json_object_get(w, "lineNumber")) !=
+		    json_integer_value(json_object_get(h, "lineNumber")) ||
+		    strcmp(jstr(w, "product"), jstr(json_object_get(h,
+		    "product"), "code")) != 0 ||
+		    !dec_eq(json_object_get(w, "quantityInSalesUnitOrdered"),
+		    json_object_get(h, "quantityInSalesUnitOrdered")) ||
+		    !dec_eq(json_object_get(w, "grossPrice"),
+		    json_object_get(h, "grossPrice")))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The header fields of want (a SalesOrder_Input) whose value differs
+ * in the X3 order st, into upd; their names into names.
+ */
+static void
+header_diff(json_t *want, json_t *st, json_t *upd, char *names, size_t sz)
+{
+	static const char *const extra[] = { "customerOrderReference" };
+	const char	*f;
+	size_t		 i, len;
+
+	for (i = 0; i < sizeof(shipto) / sizeof(shipto[0]) + 1; i++) {
+		f = i == 0 ? extra[0] : shipto[i - 1].x3;
+		if (strcmp(jstr(want, f), jstr(st, f)) == 0)
+			continue;
+		(void)json_object_set_new(upd, f, json_string(jstr(want, f)));
+		len = strlen(names);
+		(void)snprintf(names + len, sz - len, "%s%s",
+		    len > 0 ? ", " : "", f);
+	}
+}
+
+static void	 conflict(const struct jobrun_ctx *, const struct job *,
+		    struct job_outcome *, const char *, ...) ML_PRINTF(4, 5);
+
+/* A conflict: the job parks (class data) and the link says so. */
+static void
+conflict(const struct jobrun_ctx *ctx, const struct job *j,
+    struct job_outcome *o, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[200];
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	job_outcome_set(o, JOB_ERR_DATA, "conflict: %s", msg);
+	audit(ctx, j, "order.conflict", NULL, o->msg, 0, -1, "data");
+	if (db_exec(ctx->db, "UPDATE links SET state = 'conflict' WHERE "
+	    "entity = 'order' AND ss_id = ?", DB_PARAMS(DB_STR(j->key)),
+	    NULL, NULL) != CORE_OK)
+		log_warnx("links: %s", db_error(ctx->db));
+	log_warnx("order %s: %s", j->key, o->msg);
+}
+
+/*
+ * Send salesOrder.update with data (its _id set), audited. CORE_OK, or
+ * the X3 failure (o untouched; see x3_last()).
+ */
+static enum core_err
+order_update(const struct jobrun_ctx *ctx, const struct job *j, json_t *data)
+{
+	const char	*pkg = ctx->cfg->x3.sales_package;
+	json_t		*vars, *ans = NULL;
+	char		*req = NULL, q[512];
+	struct timespec	 t0;
+	enum core_err	 rc;
+
+	if (gqtext(q, sizeof(q), &q_update_order, pkg) == -1 ||
+	    (vars = json_pack("{s:O}", "data", data)) == NULL)
+		return CORE_ENOMEM;
+	req = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = x3_graphql(ctx->x3, q, vars, &ans);
+	audit(ctx, j, "x3.salesOrder.update", req, x3_last(ctx->x3) != NULL ?
+	    x3_last(ctx->x3)->body : NULL, x3_last(ctx->x3) != NULL ?
+	    x3_last(ctx->x3)->status : 0, ms_since(&t0), rc == CORE_OK ? "ok" :
+	    job_class_name(refusal_cls(ctx->x3)));
+	free(req);
+	json_decref(ans);
+	json_decref(vars);
+	return rc;
+}
+
+/*
+ * A linked order whose document changed: the X3 order gets the changed
+ * header fields while X3 allows it (open, nothing delivered or
+ * invoiced); changed lines, or a frozen order, are a conflict.
+ */
+static void
+order_change(const struct jobrun_ctx *ctx, const struct job *j,
+    const struct ord *d, const char *ref, struct job_outcome *o)
+{
+	json_t		*want = NULL, *st = NULL, *upd = NULL;
+	const char	*why;
+	char		 names[256] = "";
+	int		 rc, lsame;
+
+	if ((rc = order_state(ctx, ref, &st, o)) == -1)
+		goto out;
+	if (rc == 0) {
+		conflict(ctx, j, o, "the linked X3 order %s does not exist",
+		    ref);
+		goto out;
+	}
+	if (ord_payload(ctx, j->key, d, &want, o) == -1)
+		goto out;
+	if ((upd = json_pack("{s:s}", "_id", ref)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	header_diff(want, st, upd, names, sizeof(names));
+	lsame = lines_same(json_object_get(want, "lines"), st);
+	if (names[0] == '\0' && lsame) {
+		/* Nothing X3 holds changed (status, notes, tags...). */
+		audit(ctx, j, "order.change", NULL, "nothing X3 holds changed",
+		    0, -1, "skipped");
+		(void)link_state(ctx, j->key, "synced", d->hash, o);
+		goto out;
+	}
+	if ((why = x3_frozen(st)) != NULL) {
+		conflict(ctx, j, o, "X3 order %s is %s: the ShipStation change "
+		    "(%s) cannot be applied", ref, why, names[0] != '\0' ?
+		    names : "lines");
+		goto out;
+	}
+	if (!lsame) {
+		/* How an update addresses existing lines is not documented
+		 * for GraphQL (REST needs their $uuid, X3 §1.2): no guess. */
+		conflict(ctx, j, o, "the lines of order %s changed; X3 order "
+		    "%s keeps its lines (change them in X3)", j->key, ref);
+		goto out;
+	}
+	if (order_update(ctx, j, upd) != CORE_OK) {
+		if (refusal_cls(ctx->x3) == JOB_ERR_DATA)
+			conflict(ctx, j, o, "X3 refused the change (%s): %.150s",
+			    names, x3_what(ctx->x3));
+		else
+			job_outcome_set(o, refusal_cls(ctx->x3), "X3 update: "
+			    "%.200s", x3_what(ctx->x3));
+		goto out;
+	}
+	log_info("order %s: X3 order %s updated (%s)", j->key, ref, names);
+	(void)link_state(ctx, j->key, "synced", d->hash, o);
+out:
+	json_decref(upd);
+	json_decref(want);
+	json_decref(st);
+}
+
+/*
+ * A linked order cancelled in ShipStation: X3 has no cancelled status;
+ * an order is cancelled by closing it (orderStatus closed, which
+ * closes its open lines), allowed while nothing is delivered or
+ * invoiced. Otherwise a conflict.
+ */
+static void
+order_cancel(const struct jobrun_ctx *ctx, const struct job *j,
+    const struct ord *d, const char *ref, struct job_outcome *o)
+{
+	json_t		*st = NULL, *upd = NULL;
+	const char	*dlv, *inv;
+	int		 rc;
+
+	if ((rc = order_state(ctx, ref, &st, o)) == -1)
+		goto out;
+	if (rc == 0) {
+		conflict(ctx, j, o, "cancelled, but the linked X3 order %s "
+		    "does not exist", ref);
+		goto out;
+	}
+	dlv = jstr(st, "deliveryStatus");
+	inv = jstr(st, "invoiceStatus");
+	if (strcmp(dlv, "notDelivered") != 0 ||
+	    strcmp(inv, "notInvoiced") != 0) {
+		conflict(ctx, j, o, "cancelled in ShipStation, but X3 order %s "
+		    "is %s", ref, strcmp(dlv, "notDelivered") != 0 ? dlv : inv);
+		goto out;
+	}
+	if (strcmp(jstr(st, "orderStatus"), "closed") == 0) {
+		/* An earlier attempt closed it and its answer was lost. */
+		audit(ctx, j, "order.cancel", ref, "already closed", 0, -1,
+		    "skipped");
+		(void)link_state(ctx, j->key, "cancelled", d->hash, o);
+		goto out;
+	}
+	if ((upd = json_pack("{s:s, s:s}", "_id", ref, "orderStatus",
+	    "closed")) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	/* A retry of this update is harmless: closing twice is refused
+	 * and the next attempt reads the order closed. */
+	if (order_update(ctx, j, upd) != CORE_OK) {
+		if (refusal_cls(ctx->x3) == JOB_ERR_DATA)
+			conflict(ctx, j, o, "X3 refused to close order %s: "
+			    "%.150s", ref, x3_what(ctx->x3));
+		else
+			job_outcome_set(o, refusal_cls(ctx->x3), "X3 close: "
+			    "%.200s", x3_what(ctx->x3));
+		goto out;
+	}
+	log_info("order %s cancelled: X3 order %s closed", j->key, ref);
+	(void)link_state(ctx, j->key, "cancelled", d->hash, o);
+out:
+	json_decref(upd);
+	json_decref(st);
+}
+
+void
+sync_order(const struct jobrun_ctx *ctx, const struct job *j,
+    struct job_outcome *o)
+{
+	struct ord	 d;
+	struct db_rows	*r = NULL;
+	json_t		*data = NULL, *vars = NULL, *ans = NULL, *v;
+	const char	*x3id, *why, *pkg;
+	char		 ref[24], buf[256];
+	char		*req = NULL, *resp = NULL, q[512];
+	struct timespec	 t0;
+	int		 rc;
+
+	if (ctx->x3 == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 is not configured");
+		return;
+	}
+	pkg = ctx->cfg->x3.sales_package;
+	if (ord_load(ctx, j->key, &d, o) == -1)
+		goto out;
+	v = json_object_get(d.adv, "parentId");
+	if (v != NULL && !json_is_null(v)) {
+		skip(ctx, j, "split child: its parent carries the order");
+		goto out;
+	}
+	if (db_select(ctx->db, "SELECT x3_id, state, content_hash FROM links "
+	    "WHERE entity = 'order' AND ss_id = ? AND x3_id IS NOT NULL",
+	    DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
+		r = NULL;
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+		goto out;
+	}
+	if (r->nrows > 0) {
+		/* Linked: changes and cancellations, never a create. */
+		x3id = db_rows_get(r, 0, 0);
+		if (strcmp(db_rows_get(r, 0, 1), "from_x3") == 0) {
+			(void)snprintf(buf, sizeof(buf), "order comes from X3 "
+			    "order %.40s: X3 is its master", x3id);
+			skip(ctx, j, buf);
+		} else if (strcmp(d.status, "cancelled") == 0)
+			order_cancel(ctx, j, &d, x3id, o);
+		else if (db_rows_get(r, 0, 2) != NULL &&
+		    strcmp(db_rows_get(r, 0, 2), d.hash) == 0)
+			log_info("order %s already linked to %s, unchanged",
+			    j->key, x3id);
+		else
+			order_change(ctx, j, &d, x3id, o);
+		goto out;
+	}
+	/* An X3 order we pushed (x3.order) whose link is not there yet. */
+	if (d.okey != NULL && strncmp(d.okey, SYNC_X3_KEY_PREFIX,
+	    strlen(SYNC_X3_KEY_PREFIX)) == 0) {
+		(void)snprintf(buf, sizeof(buf), "order comes from X3 order "
+		    "%.40s: X3 is its master", d.okey +
+		    strlen(SYNC_X3_KEY_PREFIX));
+		skip(ctx, j, buf);
+		(void)link_from_x3(ctx, j->key, d.okey,
+		    d.okey + strlen(SYNC_X3_KEY_PREFIX), o);
+		goto out;
+	}
+	if ((why = ord_skip(&d, buf, sizeof(buf))) != NULL) {
+		skip(ctx, j, why);
+		goto out;
+	}
+	if (ord_ref(j->key, ref, sizeof(ref), o) == -1)
+		goto out;
+
+	/* Exactly once: an order already in X3 (lost answer) is linked. */
+	if ((rc = order_lookup(ctx, ref, o)) == -1)
+		goto out;
+	if (rc == 1) {
+		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
+		(void)link_record(ctx, j->key, d.okey, ref, d.hash, o);
+		goto out;
+	}
+	if (ord_payload(ctx, j->key, &d, &data, o) == -1)
+		goto out;
+	if ((vars = json_pack("{s:O}", "data", data)) == NULL ||
+	    (req = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
 	if (gqtext(q, sizeof(q), &q_create_order, pkg) == -1) {
 		job_outcome_set(o, JOB_ERR_DATA, "query does not fit");
 		goto out;
 	}
-	if ((v = json_pack("{s:O}", "data", data)) == NULL) {
-		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
-		goto out;
-	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = x3_graphql(ctx->x3, q, v, &d);
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	json_decref(v);
+	rc = x3_graphql(ctx->x3, q, vars, &ans);
 	if (x3_last(ctx->x3) != NULL && x3_last(ctx->x3)->body != NULL)
 		resp = strdup(x3_last(ctx->x3)->body);
 	audit(ctx, j, "x3.salesOrder.create", req, resp,
 	    x3_last(ctx->x3) != NULL ? x3_last(ctx->x3)->status : 0,
-	    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000, rc == CORE_OK ? "ok" :
+	    ms_since(&t0), rc == CORE_OK ? "ok" :
 	    job_class_name(x3_cls(ctx->x3)));
-	x3id = json_string_value(json_object_get(gql_at(d, pkg, "salesOrder",
+	x3id = json_string_value(json_object_get(gql_at(ans, pkg, "salesOrder",
 	    "create"), "_id"));
 	if (rc == CORE_OK && x3id != NULL) {
 		log_info("order %s created in X3 as %s", j->key, x3id);
-		(void)link_record(ctx, j->key, okey, x3id, hash, o);
+		(void)link_record(ctx, j->key, d.okey, x3id, d.hash, o);
 		goto out;
 	}
 	/*
@@ -601,7 +1078,7 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 		log_info("order %s found in X3 as %s after the create failed",
 		    j->key, ref);
 		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
-		(void)link_record(ctx, j->key, okey, ref, hash, o);
+		(void)link_record(ctx, j->key, d.okey, ref, d.hash, o);
 		goto out;
 	}
 	if (o->cls == JOB_ERR_NONE)
@@ -609,9 +1086,9 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 out:
 	free(req);
 	free(resp);
-	json_decref(d);
+	json_decref(ans);
+	json_decref(vars);
 	json_decref(data);
-	json_decref(lines);
-	json_decref(doc);
 	db_rows_free(r);
+	ord_free(&d);
 }

@@ -19,7 +19,8 @@ enum user_role {
 	USER__MAX
 };
 
-#define USER_NAME_MAX		64	/* users.username VARCHAR(64) */
+#define USER_NAME_MAX		56	/* "replay:"+name fits jobs.trigger_by
+					   (REPLAY_WHO_MAX); column is 64 */
 #define USER_PASSWORD_MIN	10	/* characters */
 #define USER_PASSWORD_MAX	1024	/* bytes; yescrypt reads it all */
 
@@ -40,7 +41,7 @@ enum user_login {
 const char	*user_role_name(enum user_role);
 /* 0 and *out, or -1 for an unknown name. */
 int		 user_role_parse(const char *, enum user_role *);
-/* 1 when s is a valid user name: 1-64 of [A-Za-z0-9._@-]. */
+/* 1 when s is a valid user name: 1-56 of [A-Za-z0-9._@-]. */
 int		 user_valid_name(const char *s);
 /* 1 when s is an acceptable password (length only: NIST 800-63B). */
 int		 user_valid_password(const char *s);

@@ -89,7 +89,7 @@ ctl_user(const struct cfg *cfg, struct db *db, int argc, char **argv)
 	if (argc < 3 || !user_valid_name(argv[2])) {
 		fprintf(stderr, "usage: user add NAME [--role admin|operator|"
 		    "viewer] | passwd NAME | disable NAME | enable NAME | "
-		    "list\n(NAME: 1-64 of A-Z a-z 0-9 . _ @ -)\n");
+		    "list\n(NAME: 1-56 of A-Z a-z 0-9 . _ @ -)\n");
 		return 1;
 	}
 	if (strcmp(argv[1], "add") == 0) {

@@ -77,7 +77,7 @@ ui_users_add(struct ui *u)
 	enum core_err	 rc;
 
 	if (name == NULL || !user_valid_name(name)) {
-		user_error(u, "A user name is 1 to 64 of A-Z a-z 0-9 . _ @ -.");
+		user_error(u, "A user name is 1 to 56 of A-Z a-z 0-9 . _ @ -.");
 		return;
 	}
 	if (pw == NULL || !user_valid_password(pw)) {

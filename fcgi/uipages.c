@@ -13,21 +13,17 @@
 
 #include "core.h"
 #include "audit.h"
+#include "replay.h"
 #include "tmpl.h"
 #include "app.h"
 #include "ui.h"
 
 /*
- * Replay and cursor reset come from core/replay.h (helper "orders") and
- * core/cursor.h (helper "poll"); until those are merged, the same rule
- * in SQL here: the job back to ready with its attempts cleared, and an
- * audit row naming who asked.
+ * Cursor reset comes from core/cursor.h (helper "poll"); until that is
+ * merged, the same rule in SQL here: the position replaced, the error
+ * cleared.
  */
 #if defined(__has_include)
-#if __has_include("replay.h")
-#include "replay.h"
-#define HAVE_REPLAY_H	1
-#endif
 #if __has_include("cursor.h")
 #include "cursor.h"
 #define HAVE_CURSOR_H	1
@@ -412,28 +408,13 @@ ui_order(struct ui *u)
 	ui_render(u, 200, "order", "Order");
 }
 
-/* The last X3 create request a job sent; new string or NULL. */
-static char *
-sent_before(struct ui *u, int64_t job)
-{
-	struct db_rows	*r = NULL;
-	char		*s = NULL;
-
-	if (db_select(u->db, "SELECT request FROM audit WHERE job_id = ? AND "
-	    "action = 'x3.salesOrder.create' AND request IS NOT NULL ORDER BY "
-	    "id DESC LIMIT 1", DB_PARAMS(DB_I64(job)), &r) != CORE_OK)
-		return NULL;
-	if (r->nrows > 0)
-		s = strdup(db_rows_get(r, 0, 0));
-	db_rows_free(r);
-	return s;
-}
-
 void
 ui_order_preview(struct ui *u)
 {
 	const char	*id = form_get(&u->q, "id");
+	struct jobrun_ctx ctx;
 	char		*would = NULL, *before = NULL;
+	enum core_err	 rc;
 	int64_t		 job;
 
 	if (id == NULL || *id == '\0' || strlen(id) > 64) {
@@ -447,23 +428,17 @@ ui_order_preview(struct ui *u)
 		return;
 	}
 	ui_set(u, "ss_id", id);
-#ifdef HAVE_REPLAY_H
-	{
-		struct jobrun_ctx	 ctx;
-
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.cfg = u->r->cfg;
-		ctx.db = u->db;
-		ctx.x3 = ui_x3(u);
-		if (replay_preview(&ctx, job, &would, &before) != CORE_OK)
-			ui_set(u, "preview_error", "The payload could not be "
-			    "built now (see the job's error).");
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = u->r->cfg;
+	ctx.db = u->db;
+	ctx.x3 = ui_x3(u);
+	if ((rc = replay_preview(&ctx, job, &would, &before)) != CORE_OK) {
+		log_warnx("replay preview of job %lld: %s", (long long)job,
+		    core_strerror(rc));
+		ui_set(u, "preview_error", rc == CORE_EINPUT ? "This kind of "
+		    "job has no preview." : "The preview could not be built "
+		    "now.");
 	}
-#else
-	before = sent_before(u, job);
-	ui_set(u, "preview_error", "This build cannot compute the payload "
-	    "without sending it (core/replay.h is not merged yet).");
-#endif
 	set_pretty(u, "would_send", would);
 	set_pretty(u, "sent_before", before);
 	free(would);
@@ -471,38 +446,11 @@ ui_order_preview(struct ui *u)
 	ui_render(u, 200, "preview", "Replay preview");
 }
 
-/* Put one job back to ready for who. CORE_ENOTFOUND: no such job. */
+/* Put one job back to ready, as the signed-in user (core/replay.c). */
 static enum core_err
 replay_one(struct ui *u, int64_t job)
 {
-	char		 who[96];
-#ifndef HAVE_REPLAY_H
-	struct audit_rec a;
-	uint64_t	 n = 0;
-	enum core_err	 rc;
-#endif
-
-	(void)snprintf(who, sizeof(who), "replay:%s", u->s.user.name);
-#ifdef HAVE_REPLAY_H
-	return replay_job(u->db, job, who);
-#else
-	/* A running job is left alone: its runner owns it. */
-	rc = db_exec(u->db, "UPDATE jobs SET state = 'ready', attempts = 0, "
-	    "next_attempt_at = NOW(6), lease_owner = NULL, lease_expires_at "
-	    "= NULL WHERE id = ? AND state <> 'running'",
-	    DB_PARAMS(DB_I64(job)), &n, NULL);
-	if (rc != CORE_OK)
-		return rc;
-	if (n == 0)
-		return CORE_ENOTFOUND;
-	memset(&a, 0, sizeof(a));
-	a.job_id = job;
-	a.trigger = who;
-	a.action = "job.replay";
-	a.duration_ms = -1;
-	a.outcome = "ok";
-	return audit_add(u->db, &a);
-#endif
+	return replay_job(u->db, job, u->s.user.name);
 }
 
 void
@@ -518,7 +466,12 @@ ui_replay(struct ui *u)
 		return;
 	}
 	if ((rc = replay_one(u, job)) == CORE_ENOTFOUND) {
-		ui_fail(u, 409, "No such job, or it is running now.");
+		ui_fail(u, 404, "No such job.");
+		return;
+	}
+	if (rc == CORE_EBUSY) {
+		ui_fail(u, 409, "The job is running now: try again when it "
+		    "is done.");
 		return;
 	}
 	if (rc != CORE_OK) {
@@ -579,28 +532,29 @@ void
 ui_errors_replay(struct ui *u)
 {
 	const char	*cls = form_get(&u->f, "class");
-	struct db_rows	*r = NULL;
+	uint64_t	 k;
 	int64_t		 job;
 	size_t		 i, n = 0, bad = 0;
 
 	if (form_get(&u->f, "all") != NULL) {
-		/* Everything of one class (or every class), bounded. */
+		/* Every dead or held job of one class (or of each), bounded. */
 		if (cls != NULL && *cls != '\0' && !in_list(cls, classes)) {
 			ui_fail(u, 400, "No such error class.");
 			return;
 		}
-		if (cls != NULL && *cls == '\0')
-			cls = NULL;
-		if (sel(u, "SELECT id FROM jobs WHERE state IN ('ready', "
-		    "'held', 'dead') AND error_class <> 'none' AND (? IS NULL "
-		    "OR error_class = ?) ORDER BY id LIMIT 500",
-		    DB_PARAMS(cls ? DB_STR(cls) : DB_NULL(), cls ? DB_STR(cls) :
-		    DB_NULL()), &r) == -1)
-			return;
-		for (i = 0; i < r->nrows; i++)
-			if (replay_one(u, db_rows_i64(r, i, 0, 0)) == CORE_OK)
-				n++;
-		db_rows_free(r);
+		for (i = 0; classes[i] != NULL; i++) {
+			if (cls != NULL && *cls != '\0' && strcmp(cls,
+			    classes[i]) != 0)
+				continue;
+			k = 0;
+			if (replay_class(u->db, classes[i], NULL,
+			    u->s.user.name, UI_BULK_MAX, &k) != CORE_OK) {
+				ui_fail(u, 503, "The replay could not be "
+				    "recorded.");
+				return;
+			}
+			n += (size_t)k;
+		}
 	} else {
 		for (i = 0; i < u->f.n && n + bad < UI_BULK_MAX; i++) {
 			if (strcmp(u->f.kv[i].k, "job") != 0)
