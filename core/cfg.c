@@ -57,6 +57,7 @@ static const struct key keys[] = {
 	{ "fcgi", "max_body", K_SIZE, 0, O(fcgi.max_body), 1024, ML_MAX_BODY_CEILING },
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
+	{ "poller", "retry_base", K_INT, 0, O(poller.retry_base), 1, 3600 },
 	{ "poller", "lock_file", K_STR, 0, O(poller.lock_file), 0, 0 },
 	{ "poller", "reconcile_interval", K_INT, 0,
 	    O(poller.reconcile_interval), 0, 604800 },
@@ -609,6 +610,7 @@ cfg_load(const char *path, struct cfg **out)
 	c->fcgi.max_body = ML_MAX_BODY_DEFAULT;
 	c->poller.interval = ML_POLL_INTERVAL_DEFAULT;
 	c->poller.lease = ML_JOB_LEASE_DEFAULT;
+	c->poller.retry_base = ML_JOB_BACKOFF_BASE;
 	c->poller.reconcile_interval = ML_RECONCILE_INTERVAL_DEFAULT;
 	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
