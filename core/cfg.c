@@ -58,6 +58,10 @@ static const struct key keys[] = {
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
 	{ "poller", "lock_file", K_STR, 0, O(poller.lock_file), 0, 0 },
+	{ "poller", "reconcile_interval", K_INT, 0,
+	    O(poller.reconcile_interval), 0, 604800 },
+	{ "poller", "reconcile_days", K_INT, 0, O(poller.reconcile_days), 1,
+	    92 },
 	/* API clients (issue 4); conditional requirements in check_ss(). */
 	{ "shipstation", "api", K_STR, 0, O(ss.api), 0, 0 },
 	{ "shipstation", "base_url", K_STR, 0, O(ss.base_url), 0, 0 },
@@ -116,6 +120,15 @@ static const struct key keys[] = {
 	{ "sync", "currency", K_STR, 0, O(sync.currency), 0, 0 },
 	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
 	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
+	{ "retention", "events_days", K_INT, 0, O(retention.events_days),
+	    1, 36500 },
+	{ "retention", "audit_days", K_INT, 0, O(retention.audit_days),
+	    1, 36500 },
+	{ "retention", "jobs_days", K_INT, 0, O(retention.jobs_days),
+	    1, 36500 },
+	{ "retention", "interval", K_INT, 0, O(retention.interval), 0,
+	    7 * 86400 },
+	{ "retention", "batch", K_INT, 0, O(retention.batch), 10, 100000 },
 };
 
 /* Groups that may appear; later subsystems add theirs here. */
@@ -123,6 +136,7 @@ static const char *const groups[] = {
 	"webhooks",
 	"paths", "database", "fcgi", "poller", "shipstation", "x3",
 	"sync",
+	"retention",
 };
 
 struct loader {
@@ -595,9 +609,16 @@ cfg_load(const char *path, struct cfg **out)
 	c->fcgi.max_body = ML_MAX_BODY_DEFAULT;
 	c->poller.interval = ML_POLL_INTERVAL_DEFAULT;
 	c->poller.lease = ML_JOB_LEASE_DEFAULT;
+	c->poller.reconcile_interval = ML_RECONCILE_INTERVAL_DEFAULT;
+	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
 	c->hooks.v2_tolerance = ML_HOOK_V2_TOLERANCE_DEFAULT;
 	c->sync.x3_hold_days = 365;
+	c->retention.events_days = ML_RETENTION_EVENTS_DAYS;
+	c->retention.audit_days = ML_RETENTION_AUDIT_DAYS;
+	c->retention.jobs_days = ML_RETENTION_JOBS_DAYS;
+	c->retention.interval = ML_RETENTION_INTERVAL;
+	c->retention.batch = ML_RETENTION_BATCH;
 
 	config_init(&conf);
 	if ((f = fopen(path, "r")) == NULL) {

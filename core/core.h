@@ -56,10 +56,22 @@ struct cfg_fcgi {
 	size_t		 max_body;	/* bytes; larger bodies get 413 */
 };
 
+/* Retention (group retention { }), core/purge.c. */
+struct cfg_retention {
+	int		 events_days;	/* webhook events kept this long */
+	int		 audit_days;	/* audit rows kept this long */
+	int		 jobs_days;	/* done jobs kept this long */
+	int		 interval;	/* seconds between poller purges; 0 off */
+	int		 batch;		/* rows per DELETE */
+};
+
 struct cfg_poller {
 	int		 interval;	/* seconds between poll cycles */
 	int		 lease;		/* seconds a claimed job stays ours */
 	char		*lock_file;	/* --once: flock(2)ed, see poller/main.c */
+	int		 reconcile_interval; /* seconds between reconcile
+					   jobs; 0: none scheduled */
+	int		 reconcile_days; /* days a scheduled run covers */
 };
 
 /* ShipStation API client (group shipstation { }). */
@@ -153,6 +165,7 @@ struct cfg {
 	struct cfg_x3	 x3;		/* Sage X3 (issue 4) */
 	struct cfg_hooks hooks;		/* webhook intake */
 	struct cfg_sync	 sync;		/* order sync (issue 5) */
+	struct cfg_retention retention;	/* purge of old rows */
 };
 
 /*
@@ -227,6 +240,11 @@ struct db_rows {
 	size_t		 *lens;		/* byte length of each cell */
 };
 
+/*
+ * Start the MariaDB client library while the process has one thread
+ * (mysql_init() does it otherwise, on first use, in each worker).
+ */
+enum core_err	 db_global_init(void);
 /*
  * A handle that connects on first use and reconnects, with backoff,
  * whenever the server went away. New; free with db_free().
@@ -454,6 +472,12 @@ struct http_req {
 	int		 expect_json;	/* a 2xx must carry JSON */
 	int		 no_retry_5xx;	/* caller handles 5xx itself */
 	int		 no_retry;	/* one attempt only */
+	/*
+	 * A write whose lost answer the caller resolves by a lookup: one
+	 * attempt on a fresh connection, since libcurl itself resends a
+	 * request on a reused connection that died before answering.
+	 */
+	int		 no_resend;
 	/* Before each attempt (quota): CORE_OK to go. */
 	enum core_err	(*before)(void *arg);
 	/* After each attempt (quota corrections). */
@@ -461,6 +485,13 @@ struct http_req {
 	void		*arg;
 };
 
+/*
+ * Start libcurl (and through it OpenSSL) once, while the process has
+ * one thread. The FastCGI supervisor calls it before forking, so the
+ * workers share those initialised pages instead of each touching its
+ * own copy; http_new() calls it too when nobody did.
+ */
+enum core_err	 http_global_init(void);
 /* New; free with http_free(). NULL if curl cannot start. */
 struct http	*http_new(const struct http_opts *);
 void		 http_free(struct http *);
@@ -704,6 +735,14 @@ void		 x3_free(struct x3 *);
  */
 enum core_err	 x3_graphql(struct x3 *, const char *query,
 		    struct json_t *vars, struct json_t **data);
+/*
+ * x3_graphql for a mutation whose key X3 does not enforce: one HTTP
+ * attempt, never a blind retry of a lost answer (the caller looks the
+ * key up instead). A 401 before the write is still retried once with a
+ * fresh token.
+ */
+enum core_err	 x3_mutate(struct x3 *, const char *query,
+		    struct json_t *vars, struct json_t **data);
 /* Introspect which package.node.operation exist. *out new; x3_ops_free. */
 enum core_err	 x3_probe(struct x3 *, struct x3_ops **out);
 int		 x3_ops_has(const struct x3_ops *, const char *name);
@@ -732,6 +771,8 @@ void		 x3_get_stats(const struct x3 *, struct x3_stats *);
 
 /* SHA-256 of data as 64 lowercase hex digits and a NUL. */
 void		 hash_sha256_hex(const void *, size_t, char out[65]);
+/* Fetch the digest now (before forking workers, which then share it). */
+void		 hash_warm_up(void);
 
 /* jwks.c ------------------------------------------------------------- */
 

@@ -49,6 +49,8 @@
 /* Poller. */
 #define ML_POLL_INTERVAL_DEFAULT	30	/* seconds between poll cycles */
 #define ML_JOB_LEASE_DEFAULT	300	/* seconds a claimed job stays ours */
+#define ML_RECONCILE_INTERVAL_DEFAULT 86400 /* a reconcile job a day */
+#define ML_RECONCILE_DAYS_DEFAULT 7	/* days (up to yesterday) it covers */
 /* ml-poller --once (cron mode) holds this lock so overlapping runs skip;
  * /run/ml-connector is the units' RuntimeDirectory. Cron setups without
  * it set poller.lock_file. */
@@ -56,6 +58,15 @@
 #define ML_JOB_MAX_ATTEMPTS	10	/* then the job parks as dead */
 #define ML_JOB_BACKOFF_BASE	30	/* seconds; doubles per attempt */
 #define ML_JOB_BACKOFF_MAX	(6 * 3600)
+
+/* Retention (core/purge.c): days kept, and how often the poller purges. */
+#define ML_RETENTION_EVENTS_DAYS	30
+#define ML_RETENTION_AUDIT_DAYS		90
+#define ML_RETENTION_JOBS_DAYS		30
+#define ML_RETENTION_INTERVAL		3600	/* seconds; 0: never */
+/* Rows per DELETE: short transactions that hold few locks, so webhooks
+ * and jobs never wait long behind a purge. */
+#define ML_RETENTION_BATCH		500
 
 /* Paths compiled in; overridable in the config. */
 #ifndef ML_SYSCONFDIR

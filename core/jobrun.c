@@ -14,6 +14,8 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "reconcile.h"
+#include "sync_ship.h"
 
 #define SELFTEST_HOLD_MAX	60000	/* ms */
 #define NEED_X3			1	/* kinds[].needs: an X3 client */
@@ -79,6 +81,9 @@ static const struct {
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
 	{ "x3.order", sync_x3_order, NEED_X3 | NEED_SS },
+	{ "ss.shipment", sync_ship, 1 },
+	{ "ss.fulfillment", sync_ship, 1 },
+	{ "reconcile", reconcile_job, 1 },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))

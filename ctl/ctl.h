@@ -7,7 +7,11 @@
 /* webhooks.c: subscribe | list | remove ID|--all. Exit status. */
 int	 ctl_webhooks(const struct cfg *, struct db *, int, char **);
 
+/* status.c: status [--json], the operational picture. Exit status. */
+int	 ctl_status(const struct cfg *, struct db *, int, char **);
 /* replay.c: replay JOB_ID | --order REF | --class CLASS [--preview]. */
 int	 ctl_replay(const struct cfg *, struct db *, int, char **);
+/* reconcile.c: [--from D --to D] [--repair] [--json] | --last. */
+int	 ctl_reconcile(const struct cfg *, struct db *, int, char **);
 
 #endif /* !ML_CTL_H */

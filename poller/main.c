@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "purge.h"
+#include "reconcile.h"
+#include "sync_ship.h"
 
 static sigset_t	 stopset;
 
@@ -115,6 +118,25 @@ drain(const struct jobrun_ctx *ctx, const char *owner)
 	}
 }
 
+/* Purge old rows when it is this poller's turn (any host's). */
+static void
+retention(const struct jobrun_ctx *ctx)
+{
+	struct purge_result	 res;
+	enum core_err		 rc;
+	int			 ran;
+
+	rc = purge_due(ctx->db, &ctx->cfg->retention, &res, &ran);
+	if (rc != CORE_OK)
+		log_warnx("purge: %s (%s)", core_strerror(rc),
+		    db_error(ctx->db));
+	else if (ran)
+		log_info("purge: deleted %llu events, %llu audit rows, "
+		    "%llu jobs", (unsigned long long)res.events,
+		    (unsigned long long)res.audit,
+		    (unsigned long long)res.jobs);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -194,7 +216,17 @@ main(int argc, char *argv[])
 		if (sync_resume_held(ctx.db, SYNC_HELD_FALLBACK, NULL) !=
 		    CORE_OK)
 			log_warnx("resuming held jobs: %s", db_error(ctx.db));
+		/* Shipments waiting for their order to reach X3. */
+		if (sync_ship_resume(ctx.db, NULL) != CORE_OK)
+			log_warnx("resuming shipments: %s", db_error(ctx.db));
+		/* The scheduled reconciliation, once per period. */
+		if (ctx.x3 != NULL && ctx.ss != NULL && reconcile_schedule(
+		    ctx.db, cfg->poller.reconcile_interval,
+		    cfg->poller.reconcile_days) != CORE_OK)
+			log_warnx("scheduling reconcile: %s", db_error(ctx.db));
 		st = drain(&ctx, owner);
+		if (st == 0)
+			retention(&ctx);
 		if (st == 1 || once)
 			break;
 		/* Database away: try again soon, without spinning. */
