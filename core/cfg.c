@@ -120,6 +120,7 @@ static const struct key keys[] = {
 	{ "sync", "currency", K_STR, 0, O(sync.currency), 0, 0 },
 	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
 	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
+	{ "sync", "order_key_field", K_STR, 0, O(sync.order_key_field), 0, 0 },
 	{ "retention", "events_days", K_INT, 0, O(retention.events_days),
 	    1, 36500 },
 	{ "retention", "audit_days", K_INT, 0, O(retention.audit_days),
@@ -498,7 +499,18 @@ static void
 check_sync(struct loader *l, struct cfg *c, config_t *conf)
 {
 	struct cfg_sync	*y = &c->sync;
+	const char	*k = y->order_key_field;
 
+	/* A GraphQL property name: it goes into every order we create. */
+	if (k != NULL && (strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+	    "KLMNOPQRSTUVWXYZ0123456789_") != strlen(k) || *k == '\0' ||
+	    (*k >= '0' && *k <= '9')))
+		report(l, line_of(conf, "sync", "order_key_field"),
+		    "sync.order_key_field must be a property name");
+	if (k != NULL && strcmp(k, "id") == 0) {
+		free(y->order_key_field);	/* the number: the default */
+		y->order_key_field = NULL;
+	}
 	if (y->discount == NULL || strcmp(y->discount, "none") == 0)
 		return;
 	if (strcmp(y->discount, "spread") == 0)
@@ -691,6 +703,7 @@ free_clients(struct cfg *c)
 	free(c->sync.shipping_item);
 	free(c->sync.tax_item);
 	free(c->sync.currency);
+	free(c->sync.order_key_field);
 	free(c->x3.endpoint);
 	free(c->x3.graphql_path);
 	free(c->x3.sales_package);
