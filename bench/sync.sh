@@ -69,13 +69,15 @@ span=$(q "SELECT TIMESTAMPDIFF(MICROSECOND, (SELECT MIN(received_at) FROM events
 opm=$(awk -v n="$n" -v s="$span" 'BEGIN { printf "%.0f", n * 60 / s }')
 fetches=$(q "SELECT COUNT(*) FROM jobs WHERE kind = 'webhook.fetch'")
 
-# The ceiling: V1 calls answered 200 in 5 real seconds, per minute.
-( SB_URL=$SS_URL; sbx DELETE /_sandbox/requests )
+# The ceiling: V1 calls answered 200 in 5 real seconds, per minute,
+# asked as fast as one keep-alive connection goes (past the quota).
+urls=()
+for i in $(seq 1 200); do urls+=(-o /dev/null "$SS_URL/stores"); done
 t0=$(date +%s%N)
 ok=0
 while [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ]; do
-	s=$(curl -s -o /dev/null -w '%{http_code}' -u "$SB_KEY:$SB_SECRET" "$SS_URL/stores")
-	[ "$s" = 200 ] && ok=$((ok + 1))
+	k=$(curl -s -u "$SB_KEY:$SB_SECRET" -w '%{http_code}\n' "${urls[@]}" | grep -c '^200$')
+	ok=$((ok + k))
 done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 ceil=$(awk -v ok="$ok" -v ms="$ms" 'BEGIN { printf "%.0f", ok * 60000 / ms }')

@@ -67,6 +67,8 @@ CONF
 e2e_poller() {
 	"$POLLER_BIN" -d -v -f "$CONF" >>"$ML_TMP/poller-$1.log" 2>&1 &
 	echo $! >"$ML_TMP/poller-$1.pid"
+	# Killed on purpose: no job-control notice.
+	disown $! 2>/dev/null
 }
 
 # Kill the pollers whose pids are in files (the chaos loop's, which
