@@ -166,8 +166,8 @@ struct cfg {
 	struct cfg_ss	 ss;		/* ShipStation (issue 4) */
 	struct cfg_x3	 x3;		/* Sage X3 (issue 4) */
 	struct cfg_hooks hooks;		/* webhook intake */
-	struct cfg_sync	 sync;		/* order sync (issue 5) */
 	struct cfg_retention retention;	/* purge of old rows */
+	struct cfg_sync	 sync;		/* order sync (issue 5) */
 };
 
 /*

@@ -88,6 +88,21 @@
 /* Events committed together by one worker's batcher (one commit). */
 #define EVENT_BATCH_MAX			32
 
+/* Admin UI sign-in throttling: an account locks for a quarter of an
+ * hour after 5 wrong passwords in a row (OWASP ASVS 2.2.1 asks for a
+ * limit far below 100 per hour); an address is refused after 20
+ * failures within a quarter of an hour, whatever names it tries. */
+#define ML_LOGIN_USER_FAILS	5
+#define ML_LOGIN_USER_LOCK_S	900
+#define ML_LOGIN_IP_FAILS	20
+#define ML_LOGIN_IP_WINDOW_S	900
+/* Admin UI sessions end after 12 h, or 1 h without a request. */
+#define ML_SESS_MAX_S		(12 * 3600)
+#define ML_SESS_IDLE_S		3600
+/* A session's last use is written at most this often (a write per
+ * page view would cost more than the page). */
+#define ML_SESS_TOUCH_S		60
+
 /* Environment variables that may carry secrets instead of files. */
 #define ML_ENV_DB_PASSWORD	"ML_CONNECTOR_DB_PASSWORD"
 

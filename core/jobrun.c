@@ -80,10 +80,10 @@ static const struct {
 	{ "selftest", run_selftest, 0 },
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
+	{ "ss.shipment", sync_ship, NEED_X3 },
+	{ "ss.fulfillment", sync_ship, NEED_X3 },
+	{ "reconcile", reconcile_job, NEED_X3 | NEED_SS },
 	{ "x3.order", sync_x3_order, NEED_X3 | NEED_SS },
-	{ "ss.shipment", sync_ship, 1 },
-	{ "ss.fulfillment", sync_ship, 1 },
-	{ "reconcile", reconcile_job, 1 },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))

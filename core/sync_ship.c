@@ -477,7 +477,7 @@ items_cb(void *arg, json_t *rec)
 }
 
 static int
-items_fetch(struct run *r, struct job_outcome *o)
+items_fetch(struct run *r, int store, struct job_outcome *o)
 {
 	struct items_find	 f = { 0, NULL };
 	struct ss_stats		 st;
@@ -514,6 +514,8 @@ items_fetch(struct run *r, struct job_outcome *o)
 		return -1;
 	}
 	(void)json_object_set_new(r->doc, "shipmentItems", f.items);
+	if (!store)
+		return 0;
 	if ((text = json_dumps(r->doc, JSON_COMPACT | JSON_SORT_KEYS)) ==
 	    NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
@@ -699,22 +701,23 @@ order_lines(struct run *r, const char *sohnum, json_t **lines,
 }
 
 /*
- * The delivery variables for r with the current mappings; reads only
- * (ShipStation items, X3 order lines). On 0 *vars is new; -1: o set.
+ * The create variables for this run's document with the current
+ * mappings and X3 order lines. store: keep fetched items in the stored
+ * document (not from a preview, which writes nothing). 0 with *vars
+ * new, or -1 (o set).
  */
 static int
-build_vars(struct run *r, json_t **vars, struct job_outcome *o)
+gather(struct run *r, int store, json_t **vars, struct job_outcome *o)
 {
 	struct sync_ship_in	 in;
 	json_t			*lines = NULL, *items = NULL;
-	char			 sohnum[64], car[32], mode[16] = "";
-	char			 err[256];
+	char			 sohnum[64], car[32], mode[16] = "", err[256];
 	int			 ret = -1;
 
 	*vars = NULL;
 	if (strcmp(r->type, "shipment") == 0 &&
 	    !json_is_array(json_object_get(r->doc, "shipmentItems")) &&
-	    items_fetch(r, o) == -1)
+	    items_fetch(r, store, o) == -1)
 		return -1;
 	if (order_of(r, sohnum, sizeof(sohnum), o) != 1)
 		return -1;
@@ -751,8 +754,8 @@ deliver(struct run *r, struct job_outcome *o)
 	struct timespec		 t0, t1;
 	int			 rc;
 
-	if (build_vars(r, &vars, o) == -1)
-		goto out;
+	if (gather(r, 1, &vars, o) == -1)
+		return;
 	if ((req = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
 		goto out;
@@ -825,46 +828,6 @@ load(struct run *r, struct job_outcome *o)
 		return -1;
 	}
 	return 0;
-}
-
-int
-sync_ship_preview(const struct jobrun_ctx *ctx, const struct job *j,
-    json_t **vars, struct job_outcome *o)
-{
-	struct run	 r;
-	int		 ret = -1;
-
-	*vars = NULL;
-	memset(&r, 0, sizeof(r));
-	r.ctx = ctx;
-	r.j = j;
-	r.type = strcmp(j->kind, "ss.fulfillment") == 0 ? "fulfillment" :
-	    "shipment";
-	if (ctx->x3 == NULL) {
-		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 is not configured");
-		return -1;
-	}
-	r.pkg = ctx->cfg->x3.sales_package;
-	if (load(&r, o) == -1)
-		goto out;
-	if (sync_ship_ref(r.type, j->key, r.ref, sizeof(r.ref)) == -1) {
-		job_outcome_set(o, JOB_ERR_DATA, "%s id %s too long for a "
-		    "delivery key", r.type, j->key);
-		goto out;
-	}
-	(void)snprintf(r.ssid, sizeof(r.ssid), "%s%s", r.type[0] == 'f' ?
-	    "F" : "", j->key);
-	if (json_is_true(json_object_get(r.doc, "voided"))) {
-		job_outcome_set(o, JOB_ERR_NONE, "voided: its delivery is "
-		    "reversed, not created");
-		ret = 0;
-		goto out;
-	}
-	if (build_vars(&r, vars, o) == 0)
-		ret = 1;
-out:
-	json_decref(r.doc);
-	return ret;
 }
 
 void
@@ -966,6 +929,46 @@ out:
 	    DB_I64(j->id)), NULL, NULL);
 	db_rows_free(rows);
 	json_decref(r.doc);
+}
+
+int
+sync_ship_preview(const struct jobrun_ctx *ctx, const struct job *j,
+    json_t **vars, struct job_outcome *o)
+{
+	struct run	 r;
+	const char	*idf;
+	int		 ret = -1;
+
+	*vars = NULL;
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.j = j;
+	r.type = strcmp(j->kind, "ss.fulfillment") == 0 ? "fulfillment" :
+	    "shipment";
+	idf = r.type[0] == 'f' ? "fulfillmentId" : "shipmentId";
+	if (ctx->x3 == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 is not configured");
+		return -1;
+	}
+	r.pkg = ctx->cfg->x3.sales_package;
+	if (load(&r, o) == -1)
+		goto out;
+	ret = 0;
+	if (!json_is_integer(json_object_get(r.doc, idf)))
+		job_outcome_set(o, JOB_ERR_NONE, "not a V1 record");
+	else if (json_is_true(json_object_get(r.doc, "isReturnLabel")))
+		job_outcome_set(o, JOB_ERR_NONE, "return label");
+	else if (json_is_true(json_object_get(r.doc, "voided")))
+		job_outcome_set(o, JOB_ERR_NONE, "voided: its delivery, if "
+		    "any, is reversed, nothing is created");
+	else if (sync_ship_ref(r.type, j->key, r.ref, sizeof(r.ref)) == -1) {
+		job_outcome_set(o, JOB_ERR_DATA, "id too long for a key");
+		ret = -1;
+	} else
+		ret = gather(&r, 0, vars, o) == 0 ? 1 : -1;
+out:
+	json_decref(r.doc);
+	return ret;
 }
 
 enum core_err

@@ -47,11 +47,10 @@ int		 sync_ship_ref(const char *doc_type, const char *id,
 int		 sync_ship_build(const struct sync_ship_in *,
 		    struct json_t **out, char *err, size_t errsz);
 /*
- * The replay preview builder (core/replay.c): the delivery variables
- * job j would send now, with sync_order_build()'s contract: 1 *vars
- * new, 0 nothing would be sent (o->msg why), -1 cannot be built (o).
- * Reads only, but a shipment without its items has them fetched from
- * ShipStation and stored in its document, as the job does.
+ * The variables the ss.shipment / ss.fulfillment job j would send to
+ * create its delivery now (the replay preview, like sync_order_build):
+ * reads only. 1: *vars new; 0: nothing would be created, o->msg says
+ * why; -1: cannot be built now, o says why.
  */
 int		 sync_ship_preview(const struct jobrun_ctx *,
 		    const struct job *j, struct json_t **vars,

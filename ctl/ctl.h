@@ -6,6 +6,8 @@
 
 /* webhooks.c: subscribe | list | remove ID|--all. Exit status. */
 int	 ctl_webhooks(const struct cfg *, struct db *, int, char **);
+/* user.c: add | passwd | disable | enable | list. Exit status. */
+int	 ctl_user(const struct cfg *, struct db *, int, char **);
 
 /* status.c: status [--json], the operational picture. Exit status. */
 int	 ctl_status(const struct cfg *, struct db *, int, char **);

@@ -9,6 +9,7 @@
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
  *   replay ...			run jobs again, or preview what one would send
  *   reconcile ...		ShipStation shipments against X3 deliveries
+ *   user ...			admin UI accounts (add, passwd, disable, list)
  */
 #include "config.h"
 
@@ -41,7 +42,10 @@ usage(void)
 	    "         [--preview] [--json]\n"
 	    "                        run jobs again with the current mappings\n"
 	    "  reconcile [--from D --to D] [--repair] [--json] | --last\n"
-	    "                        shipments against X3 deliveries\n");
+	    "                        shipments against X3 deliveries\n"
+	    "  user add NAME [--role admin|operator|viewer] | passwd NAME |\n"
+	    "       disable NAME | enable NAME | list\n"
+	    "                        admin UI accounts (password on stdin)\n");
 	exit(1);
 }
 
@@ -204,6 +208,8 @@ main(int argc, char *argv[])
 		rc = ctl_replay(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "reconcile") == 0)
 		rc = ctl_reconcile(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = ctl_user(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else
