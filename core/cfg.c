@@ -121,6 +121,9 @@ static const struct key keys[] = {
 	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
 	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
 	{ "sync", "order_key_field", K_STR, 0, O(sync.order_key_field), 0, 0 },
+	{ "sync", "create_customers", K_BOOL, 0, O(sync.create_customers),
+	    0, 1 },
+	{ "sync", "customer_prefix", K_STR, 0, O(sync.customer_prefix), 0, 0 },
 	{ "retention", "events_days", K_INT, 0, O(retention.events_days),
 	    1, 36500 },
 	{ "retention", "audit_days", K_INT, 0, O(retention.audit_days),
@@ -666,6 +669,8 @@ cfg_load(const char *path, struct cfg **out)
 	    set_default(&c->ui_dir, ML_UI_DIR_DEFAULT) == -1 ||
 	    set_default(&c->poller.lock_file, ML_POLL_LOCK_DEFAULT) == -1 ||
 	    set_default(&c->hooks.v2_jwks_url, ML_HOOK_JWKS_URL_DEFAULT) == -1 ||
+	    set_default(&c->sync.customer_prefix, ML_SYNC_CUSTOMER_PREFIX) ==
+	    -1 ||
 	    (c->path = strdup(path)) == NULL)
 		l.errors++;
 	config_destroy(&conf);
@@ -704,6 +709,7 @@ free_clients(struct cfg *c)
 	free(c->sync.tax_item);
 	free(c->sync.currency);
 	free(c->sync.order_key_field);
+	free(c->sync.customer_prefix);
 	free(c->x3.endpoint);
 	free(c->x3.graphql_path);
 	free(c->x3.sales_package);

@@ -153,6 +153,8 @@ struct cfg_sync {
 	int		 x3_hold_days;	/* holdUntilDate = today + this */
 	char		*order_key_field; /* X3 order property holding our
 					   key; NULL: the number (SOHNUM) */
+	int		 create_customers; /* create unknown customers in X3 */
+	char		*customer_prefix; /* X3 code = prefix + customerId */
 };
 
 struct cfg {

@@ -48,6 +48,8 @@
 
 /* Poller. */
 #define ML_POLL_INTERVAL_DEFAULT	30	/* seconds between poll cycles */
+/* X3 customer code for a ShipStation customer: prefix + customerId. */
+#define ML_SYNC_CUSTOMER_PREFIX	"SS"
 #define ML_JOB_LEASE_DEFAULT	300	/* seconds a claimed job stays ours */
 #define ML_RECONCILE_INTERVAL_DEFAULT 86400 /* a reconcile job a day */
 #define ML_RECONCILE_DAYS_DEFAULT 7	/* days (up to yesterday) it covers */
