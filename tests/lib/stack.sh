@@ -156,6 +156,11 @@ CONF=$ML_TMP/ml-connector.conf
 FCGI_SOCK=$ML_TMP/fcgi.sock
 FCGI_MAX_BODY=${FCGI_MAX_BODY:-1048576}
 
+# Extra poller settings for write_conf. Background work a test does not
+# ask for stays off: a scheduled reconcile would make X3 and ShipStation
+# calls at moments of its own and take the faults a test arms for a job.
+POLLER_EXTRA=${POLLER_EXTRA-reconcile_interval = 0;}
+
 write_conf() {
 	cat >"$CONF" <<CONF
 instance = "test";
@@ -179,6 +184,7 @@ poller: {
   interval = 1;
   lease = 30;
   lock_file = "$ML_TMP/poller.lock";
+  $POLLER_EXTRA
 };
 CONF
 }
