@@ -7,4 +7,7 @@
 /* webhooks.c: subscribe | list | remove ID|--all. Exit status. */
 int	 ctl_webhooks(const struct cfg *, struct db *, int, char **);
 
+/* cursors.c: list | reset NAME [POSITION]. Exit status. */
+int	 ctl_cursors(struct db *, int, char **);
+
 #endif /* !ML_CTL_H */

@@ -5,6 +5,7 @@
  *   selftest [hold_ms]		enqueue a job that a running poller completes
  *   jobs			count jobs by state
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
+ *   cursors [list|reset NAME [POSITION]]	the poll cursors
  */
 #include "config.h"
 
@@ -29,7 +30,9 @@ usage(void)
 	    "  jobs                  count jobs by state\n"
 	    "  ping                  check config, database, ShipStation and X3\n"
 	    "  webhooks subscribe|list|remove ID|--all\n"
-	    "                        manage our ShipStation webhooks\n");
+	    "                        manage our ShipStation webhooks\n"
+	    "  cursors [list|reset NAME [POSITION]]\n"
+	    "                        show the poll cursors, or reset one\n");
 	exit(1);
 }
 
@@ -159,6 +162,8 @@ main(int argc, char *argv[])
 		rc = cmd_jobs(db);
 	else if (strcmp(argv[0], "webhooks") == 0)
 		rc = ctl_webhooks(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "cursors") == 0)
+		rc = ctl_cursors(db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else
