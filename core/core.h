@@ -60,6 +60,23 @@ struct cfg_poller {
 	int		 interval;	/* seconds between poll cycles */
 	int		 lease;		/* seconds a claimed job stays ours */
 	char		*lock_file;	/* --once: flock(2)ed, see poller/main.c */
+	/* Polls (core/poll.c): each a cursor, docs/SYNC.md Polling. */
+	int		 poll_interval;	/* seconds between poll runs, 0 off */
+	int		 poll_overlap;	/* seconds re-read behind a cursor */
+	int		 poll_backfill;	/* seconds a new cursor starts back */
+	int		 poll_ss_orders;	/* ShipStation orders, modifyDate */
+	int		 poll_ss_shipments;	/* shipments, createDate */
+	int		 poll_ss_fulfillments;	/* fulfillments, createDate */
+	int		 poll_ss_customers;	/* customers, modifyDate */
+	int		 poll_x3_orders;	/* X3 sales orders, UPDDATTIM */
+	int		 poll_x3_customers;	/* X3 customers, UPDDATTIM */
+	int		 poll_x3_products;	/* X3 products, UPDDATTIM */
+};
+
+/* Sync policies (group sync { }). */
+struct cfg_sync {
+	int		 create_customers; /* create unknown customers in X3 */
+	char		*customer_prefix; /* X3 code = prefix + customerId */
 };
 
 /* ShipStation API client (group shipstation { }). */
@@ -139,6 +156,7 @@ struct cfg {
 	struct cfg_ss	 ss;		/* ShipStation (issue 4) */
 	struct cfg_x3	 x3;		/* Sage X3 (issue 4) */
 	struct cfg_hooks hooks;		/* webhook intake */
+	struct cfg_sync	 sync;		/* sync policies (issue 5) */
 };
 
 /*

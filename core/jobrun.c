@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "sync_customer.h"
 
 #define SELFTEST_HOLD_MAX	60000	/* ms */
 
@@ -76,6 +77,7 @@ static const struct {
 	{ "selftest", run_selftest, 0 },
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
+	{ "ss.customer", sync_customer, 1 },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
