@@ -616,6 +616,7 @@ enum ss_coll {
 	SS_SHIPMENTS,		/* V1 /shipments; V2 /v2/labels */
 	SS_FULFILLMENTS,	/* /fulfillments; /v2/fulfillments */
 	SS_PRODUCTS,		/* /products; /v2/products */
+	SS_CUSTOMERS,		/* /customers; V2 has none */
 	SS__MAX
 };
 
@@ -816,6 +817,16 @@ enum core_err	 event_store(struct db *, const struct event_in *,
  */
 enum core_err	 event_store_document(struct db *, const char *doc_type,
 		    const char *doc_id, const char *body, int64_t event_id,
+		    int *changed);
+/*
+ * The same for any system ("shipstation", "x3") and job kind: upsert
+ * documents (system, doc_type, doc_id) and (re)queue kind with key
+ * doc_id when the content is new or changed. One transaction, committed
+ * on return. event_id <= 0: none (a poll).
+ */
+enum core_err	 event_store_doc(struct db *, const char *system,
+		    const char *doc_type, const char *doc_id,
+		    const char *body, int64_t event_id, const char *kind,
 		    int *changed);
 /* The webhook.fetch job handler. */
 void		 event_fetch(const struct jobrun_ctx *, const struct job *,

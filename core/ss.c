@@ -54,6 +54,8 @@ static const struct coll colls[SS__MAX] = {
 	    "fulfillments", ML_SS_PAGE_MAX },			/* SS_FULFILLMENTS */
 	{ "products", "/products", "products", "/v2/products", "products",
 	    ML_SS_V2_PRODUCTS_PAGE_MAX },			/* SS_PRODUCTS */
+	{ "customers", "/customers", "customers", NULL, NULL,
+	    ML_SS_PAGE_MAX },					/* SS_CUSTOMERS */
 };
 
 const char *
@@ -276,7 +278,7 @@ ss_list(struct ss *s, enum ss_coll c, const struct ss_param *p, size_t np,
 	size_t			 i, n;
 	enum core_err		 rc;
 
-	if ((unsigned int)c >= SS__MAX)
+	if ((unsigned int)c >= SS__MAX || (s->cfg->v2 && cl->v2_path == NULL))
 		return CORE_EINPUT;
 	if (st == NULL)
 		st = &dummy;
