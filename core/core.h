@@ -658,6 +658,8 @@ enum core_err	 ss_get_order(struct ss *, const char *id, enum quota_prio,
 /* V1 createorder (upsert on orderKey); V2 POST /v2/shipments. */
 enum core_err	 ss_create_order(struct ss *, struct json_t *order,
 		    struct json_t **out);
+/* V1 PUT /products/{productId}: product is the whole object (lent). */
+enum core_err	 ss_update_product(struct ss *, struct json_t *product);
 enum core_err	 ss_webhook_subscribe(struct ss *, const char *target_url,
 		    const char *event, const char *store_id, const char *name,
 		    char **id);
@@ -849,6 +851,13 @@ void		 event_fetch(const struct jobrun_ctx *, const struct job *,
 enum core_err	 sync_resume_held(struct db *, int fallback, uint64_t *n);
 
 /* sync_order.c ------------------------------------------------------- */
+
+/* sync_product.c ----------------------------------------------------- */
+
+/* The x3.product job handler: X3 name, price and weight -> the
+ * ShipStation product with the same SKU. */
+void		 sync_product(const struct jobrun_ctx *, const struct job *,
+		    struct job_outcome *);
 
 /* The ss.order job handler: one ShipStation order -> one X3 order. */
 void		 sync_order(const struct jobrun_ctx *, const struct job *,

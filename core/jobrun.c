@@ -78,6 +78,7 @@ static const struct {
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
 	{ "ss.customer", sync_customer, 1 },
+	{ "x3.product", sync_product, 1 },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))

@@ -421,6 +421,27 @@ post_json(struct ss *s, const char *path, json_t *v, enum quota_prio prio,
 }
 
 enum core_err
+ss_update_product(struct ss *s, json_t *product)
+{
+	char		 url[ML_URL_MAX], id[32], *body;
+	json_t		*idv = json_object_get(product, "productId");
+	enum core_err	 rc;
+
+	/* V1 only: PUT /products/{id} replaces the whole product (2.8). */
+	if (s->cfg->v2 || !json_is_integer(idv) || json_integer_value(idv) <= 0)
+		return CORE_EINPUT;
+	(void)snprintf(id, sizeof(id), "/products/%" JSON_INTEGER_FORMAT,
+	    json_integer_value(idv));
+	if (mkurl(url, sizeof(url), s->cfg->base_url, id) == -1)
+		return CORE_EINPUT;
+	if ((body = json_dumps(product, JSON_COMPACT)) == NULL)
+		return CORE_ENOMEM;
+	rc = call(s, "PUT", url, body, QUOTA_MASTER, 0, NULL);
+	free(body);
+	return rc;
+}
+
+enum core_err
 ss_create_order(struct ss *s, json_t *order, json_t **out)
 {
 	json_t		*wrap;
