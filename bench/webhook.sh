@@ -32,6 +32,9 @@ stack_migrate
 # The other three scenarios, on a second port of the same nginx.
 cc -O2 -o "$ML_TMP/fcgi-ceiling" "$bench_top/bench/fcgi-ceiling.c" -lfcgi ||
     bail "cannot build the ceiling responder"
+cc -O2 -o "$ML_TMP/rss-floor" "$bench_top/bench/rss-floor.c" \
+    $(pkg-config --cflags --libs libcurl libcrypto libmariadb) ||
+    bail "cannot build the memory floor probe"
 spawn-fcgi -n -F 2 -s "$ML_TMP/ceiling.sock" -M 0666 -- "$ML_TMP/fcgi-ceiling" \
     >"$ML_TMP/ceiling.log" 2>&1 &
 track_pid $!
@@ -108,11 +111,22 @@ after=$(db_sql "$DB_NAME" -e "SELECT COUNT(*) FROM events WHERE source = 'ss_v1'
 stored=$((after - before))
 missing=$((ACK_OURS - stored)); [ $missing -lt 0 ] && missing=0
 
-rss_max=0
+# Memory per worker: RSS (the target), and what a further worker really
+# costs: USS (its private pages) and PSS (shared pages split among the
+# processes mapping them). For scale, the floor: a bare forked process
+# that does one SHA-256, one MariaDB query and one libcurl GET.
+rss_max=0 uss_max=0 pss_max=0
 for pid in $(pgrep -P "$FCGI_PID"); do
 	kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
 	[ "${kb:-0}" -gt $rss_max ] && rss_max=$kb
+	read -r pss uss < <(awk '/^Pss:/ { p = $2 } /^Private_(Clean|Dirty):/ { u += $2 }
+	    END { print p + 0, u + 0 }' "/proc/$pid/smaps_rollup")
+	[ "${uss:-0}" -gt $uss_max ] && uss_max=$uss
+	[ "${pss:-0}" -gt $pss_max ] && pss_max=$pss
 done
+rss_floor=$("$ML_TMP/rss-floor" "$DB_SOCK" "$DB_USER" "$DB_PASSWORD" \
+    "$SB_URL/_sandbox/health" 2>"$ML_TMP/rss-floor.err") ||
+    rss_floor="? ($(cat "$ML_TMP/rss-floor.err"))"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
@@ -132,4 +146,6 @@ target "ours p99 (ms)" "$P99_OURS" "(target <= 10)" ge 10 "$P99_OURS"
 target "worker RSS max (kB)" "$rss_max" "(target <= 8192)" ge 8192 "$rss_max"
 target "acked but missing" "$missing" "(acked $ACK_OURS, stored $stored)" [ "$missing" -eq 0 ]
 printf 'for scale: nginx return 200 %s req/s; PHP-FPM p99 %s ms\n' "$R_NGINX" "$P99_PHP"
+printf 'worker memory: RSS %s kB, PSS %s kB, USS (private) %s kB; floor (bare forked process with libcurl+OpenSSL+MariaDB, one call each) RSS %s kB\n' \
+    "$rss_max" "$pss_max" "$uss_max" "$rss_floor"
 exit $fail

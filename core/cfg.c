@@ -81,6 +81,10 @@ static const struct key keys[] = {
 	{ "sync", "create_customers", K_BOOL, 0, O(sync.create_customers),
 	    0, 1 },
 	{ "sync", "customer_prefix", K_STR, 0, O(sync.customer_prefix), 0, 0 },
+	{ "poller", "reconcile_interval", K_INT, 0,
+	    O(poller.reconcile_interval), 0, 604800 },
+	{ "poller", "reconcile_days", K_INT, 0, O(poller.reconcile_days), 1,
+	    92 },
 	/* API clients (issue 4); conditional requirements in check_ss(). */
 	{ "shipstation", "api", K_STR, 0, O(ss.api), 0, 0 },
 	{ "shipstation", "base_url", K_STR, 0, O(ss.base_url), 0, 0 },
@@ -133,6 +137,22 @@ static const struct key keys[] = {
 	    0, 1 },
 	{ "webhooks", "v2_tolerance", K_INT, 0, O(hooks.v2_tolerance), 1, 3600 },
 	{ "webhooks", "public_url", K_STR, 0, O(hooks.public_url), 0, 0 },
+	{ "sync", "discount", K_STR, 0, O(sync.discount), 0, 0 },
+	{ "sync", "shipping_item", K_STR, 0, O(sync.shipping_item), 0, 0 },
+	{ "sync", "tax_item", K_STR, 0, O(sync.tax_item), 0, 0 },
+	{ "sync", "currency", K_STR, 0, O(sync.currency), 0, 0 },
+	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
+	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
+	{ "sync", "order_key_field", K_STR, 0, O(sync.order_key_field), 0, 0 },
+	{ "retention", "events_days", K_INT, 0, O(retention.events_days),
+	    1, 36500 },
+	{ "retention", "audit_days", K_INT, 0, O(retention.audit_days),
+	    1, 36500 },
+	{ "retention", "jobs_days", K_INT, 0, O(retention.jobs_days),
+	    1, 36500 },
+	{ "retention", "interval", K_INT, 0, O(retention.interval), 0,
+	    7 * 86400 },
+	{ "retention", "batch", K_INT, 0, O(retention.batch), 10, 100000 },
 };
 
 /* Groups that may appear; later subsystems add theirs here. */
@@ -140,6 +160,7 @@ static const char *const groups[] = {
 	"webhooks",
 	"paths", "database", "fcgi", "poller", "shipstation", "x3",
 	"sync",
+	"retention",
 };
 
 struct loader {
@@ -496,6 +517,32 @@ check_ss(struct loader *l, struct cfg *c, config_t *conf)
 	    &s->timeout, &s->retries, &s->max_body);
 }
 
+/* sync { }: discount is "none" (the default) or "spread". */
+static void
+check_sync(struct loader *l, struct cfg *c, config_t *conf)
+{
+	struct cfg_sync	*y = &c->sync;
+	const char	*k = y->order_key_field;
+
+	/* A GraphQL property name: it goes into every order we create. */
+	if (k != NULL && (strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+	    "KLMNOPQRSTUVWXYZ0123456789_") != strlen(k) || *k == '\0' ||
+	    (*k >= '0' && *k <= '9')))
+		report(l, line_of(conf, "sync", "order_key_field"),
+		    "sync.order_key_field must be a property name");
+	if (k != NULL && strcmp(k, "id") == 0) {
+		free(y->order_key_field);	/* the number: the default */
+		y->order_key_field = NULL;
+	}
+	if (y->discount == NULL || strcmp(y->discount, "none") == 0)
+		return;
+	if (strcmp(y->discount, "spread") == 0)
+		y->discount_spread = 1;
+	else
+		report(l, line_of(conf, "sync", "discount"), "sync.discount "
+		    "must be \"none\" or \"spread\"");
+}
+
 static void
 check_x3(struct loader *l, struct cfg *c, config_t *conf)
 {
@@ -604,8 +651,16 @@ cfg_load(const char *path, struct cfg **out)
 	    c->poller.poll_ss_fulfillments = c->poller.poll_ss_customers =
 	    c->poller.poll_x3_orders = c->poller.poll_x3_customers =
 	    c->poller.poll_x3_products = 1;
+	c->poller.reconcile_interval = ML_RECONCILE_INTERVAL_DEFAULT;
+	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
 	c->hooks.v2_tolerance = ML_HOOK_V2_TOLERANCE_DEFAULT;
+	c->sync.x3_hold_days = 365;
+	c->retention.events_days = ML_RETENTION_EVENTS_DAYS;
+	c->retention.audit_days = ML_RETENTION_AUDIT_DAYS;
+	c->retention.jobs_days = ML_RETENTION_JOBS_DAYS;
+	c->retention.interval = ML_RETENTION_INTERVAL;
+	c->retention.batch = ML_RETENTION_BATCH;
 
 	config_init(&conf);
 	if ((f = fopen(path, "r")) == NULL) {
@@ -629,6 +684,7 @@ cfg_load(const char *path, struct cfg **out)
 	check_required(&l, &conf);
 	check_ss(&l, c, &conf);
 	check_x3(&l, c, &conf);
+	check_sync(&l, c, &conf);
 	if (c->db.password == NULL && (env = getenv(ML_ENV_DB_PASSWORD)) != NULL &&
 	    (c->db.password = strdup(env)) == NULL)
 		l.errors++;
@@ -675,6 +731,11 @@ free_clients(struct cfg *c)
 	zfree(c->x3.basic_password);
 	zfree(c->x3.gateway_secret);
 	free(c->x3.base_url);
+	free(c->sync.discount);
+	free(c->sync.shipping_item);
+	free(c->sync.tax_item);
+	free(c->sync.currency);
+	free(c->sync.order_key_field);
 	free(c->x3.endpoint);
 	free(c->x3.graphql_path);
 	free(c->x3.sales_package);

@@ -56,6 +56,15 @@ struct cfg_fcgi {
 	size_t		 max_body;	/* bytes; larger bodies get 413 */
 };
 
+/* Retention (group retention { }), core/purge.c. */
+struct cfg_retention {
+	int		 events_days;	/* webhook events kept this long */
+	int		 audit_days;	/* audit rows kept this long */
+	int		 jobs_days;	/* done jobs kept this long */
+	int		 interval;	/* seconds between poller purges; 0 off */
+	int		 batch;		/* rows per DELETE */
+};
+
 struct cfg_poller {
 	int		 interval;	/* seconds between poll cycles */
 	int		 lease;		/* seconds a claimed job stays ours */
@@ -71,12 +80,9 @@ struct cfg_poller {
 	int		 poll_x3_orders;	/* X3 sales orders, UPDDATTIM */
 	int		 poll_x3_customers;	/* X3 customers, UPDDATTIM */
 	int		 poll_x3_products;	/* X3 products, UPDDATTIM */
-};
-
-/* Sync policies (group sync { }). */
-struct cfg_sync {
-	int		 create_customers; /* create unknown customers in X3 */
-	char		*customer_prefix; /* X3 code = prefix + customerId */
+	int		 reconcile_interval; /* seconds between reconcile
+					   jobs; 0: none scheduled */
+	int		 reconcile_days; /* days a scheduled run covers */
 };
 
 /* ShipStation API client (group shipstation { }). */
@@ -145,6 +151,23 @@ struct cfg_hooks {
 	char		*public_url;	/* our base URL as ShipStation sees it */
 };
 
+/* Order sync choices (group sync { }, docs/SYNC.md). */
+struct cfg_sync {
+	char		*discount;	/* "none" or "spread" (adjustments) */
+	int		 discount_spread; /* discount = "spread" */
+	char		*shipping_item;	/* X3 item for shippingAmount */
+	char		*tax_item;	/* X3 item for taxAmount */
+	char		*currency;	/* sent as the order currency, or NULL:
+					   the customer's (X3 default) */
+	int		 x3_store_id;	/* ShipStation store of X3-keyed
+					   orders; 0: the default store */
+	int		 x3_hold_days;	/* holdUntilDate = today + this */
+	char		*order_key_field; /* X3 order property holding our
+					   key; NULL: the number (SOHNUM) */
+	int		 create_customers; /* create unknown customers in X3 */
+	char		*customer_prefix; /* X3 code = prefix + customerId */
+};
+
 struct cfg {
 	char		*path;		/* file this was read from */
 	char		*instance;	/* name shown in logs and the UI */
@@ -156,7 +179,8 @@ struct cfg {
 	struct cfg_ss	 ss;		/* ShipStation (issue 4) */
 	struct cfg_x3	 x3;		/* Sage X3 (issue 4) */
 	struct cfg_hooks hooks;		/* webhook intake */
-	struct cfg_sync	 sync;		/* sync policies (issue 5) */
+	struct cfg_retention retention;	/* purge of old rows */
+	struct cfg_sync	 sync;		/* order sync (issue 5) */
 };
 
 /*
@@ -232,6 +256,11 @@ struct db_rows {
 };
 
 /*
+ * Start the MariaDB client library while the process has one thread
+ * (mysql_init() does it otherwise, on first use, in each worker).
+ */
+enum core_err	 db_global_init(void);
+/*
  * A handle that connects on first use and reconnects, with backoff,
  * whenever the server went away. New; free with db_free().
  */
@@ -305,6 +334,7 @@ struct job {
 	char		*payload;	/* JSON text, may be NULL */
 	int		 attempts;	/* including this one */
 	int		 max_attempts;
+	char		*trigger;	/* replay:<user> (jobs.trigger_by), or NULL */
 };
 
 const char	*job_state_name(enum job_state);
@@ -457,6 +487,12 @@ struct http_req {
 	int		 expect_json;	/* a 2xx must carry JSON */
 	int		 no_retry_5xx;	/* caller handles 5xx itself */
 	int		 no_retry;	/* one attempt only */
+	/*
+	 * A write whose lost answer the caller resolves by a lookup: one
+	 * attempt on a fresh connection, since libcurl itself resends a
+	 * request on a reused connection that died before answering.
+	 */
+	int		 no_resend;
 	/* Before each attempt (quota): CORE_OK to go. */
 	enum core_err	(*before)(void *arg);
 	/* After each attempt (quota corrections). */
@@ -464,6 +500,13 @@ struct http_req {
 	void		*arg;
 };
 
+/*
+ * Start libcurl (and through it OpenSSL) once, while the process has
+ * one thread. The FastCGI supervisor calls it before forking, so the
+ * workers share those initialised pages instead of each touching its
+ * own copy; http_new() calls it too when nobody did.
+ */
+enum core_err	 http_global_init(void);
 /* New; free with http_free(). NULL if curl cannot start. */
 struct http	*http_new(const struct http_opts *);
 void		 http_free(struct http *);
@@ -660,6 +703,12 @@ enum core_err	 ss_create_order(struct ss *, struct json_t *order,
 		    struct json_t **out);
 /* V1 PUT /products/{productId}: product is the whole object (lent). */
 enum core_err	 ss_update_product(struct ss *, struct json_t *product);
+/*
+ * V1 holduntil (until "YYYY-MM-DD") or, with until NULL,
+ * restorefromhold. *out (may be NULL) gets the answer. V2: CORE_EINPUT.
+ */
+enum core_err	 ss_hold_order(struct ss *, long long order_id,
+		    const char *until, struct json_t **out);
 enum core_err	 ss_webhook_subscribe(struct ss *, const char *target_url,
 		    const char *event, const char *store_id, const char *name,
 		    char **id);
@@ -704,6 +753,14 @@ void		 x3_free(struct x3 *);
  */
 enum core_err	 x3_graphql(struct x3 *, const char *query,
 		    struct json_t *vars, struct json_t **data);
+/*
+ * x3_graphql for a mutation whose key X3 does not enforce: one HTTP
+ * attempt, never a blind retry of a lost answer (the caller looks the
+ * key up instead). A 401 before the write is still retried once with a
+ * fresh token.
+ */
+enum core_err	 x3_mutate(struct x3 *, const char *query,
+		    struct json_t *vars, struct json_t **data);
 /* Introspect which package.node.operation exist. *out new; x3_ops_free. */
 enum core_err	 x3_probe(struct x3 *, struct x3_ops **out);
 int		 x3_ops_has(const struct x3_ops *, const char *name);
@@ -732,6 +789,8 @@ void		 x3_get_stats(const struct x3 *, struct x3_stats *);
 
 /* SHA-256 of data as 64 lowercase hex digits and a NUL. */
 void		 hash_sha256_hex(const void *, size_t, char out[65]);
+/* Fetch the digest now (before forking workers, which then share it). */
+void		 hash_warm_up(void);
 
 /* jwks.c ------------------------------------------------------------- */
 
@@ -861,6 +920,9 @@ void		 sync_product(const struct jobrun_ctx *, const struct job *,
 
 /* The ss.order job handler: one ShipStation order -> one X3 order. */
 void		 sync_order(const struct jobrun_ctx *, const struct job *,
+		    struct job_outcome *);
+/* The x3.order job handler (key SOHNUM): an X3 order -> ShipStation. */
+void		 sync_x3_order(const struct jobrun_ctx *, const struct job *,
 		    struct job_outcome *);
 
 #endif /* !ML_CORE_H */

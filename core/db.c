@@ -186,6 +186,12 @@ fail(struct db *db, unsigned int code, const char *msg)
 	return CORE_EDB;
 }
 
+enum core_err
+db_global_init(void)
+{
+	return mysql_library_init(0, NULL, NULL) == 0 ? CORE_OK : CORE_ENOMEM;
+}
+
 struct db *
 db_new(const struct cfg_db *cfg)
 {

@@ -59,6 +59,8 @@
 /* X3 customer code for a ShipStation customer: prefix + customerId. */
 #define ML_SYNC_CUSTOMER_PREFIX	"SS"
 #define ML_JOB_LEASE_DEFAULT	300	/* seconds a claimed job stays ours */
+#define ML_RECONCILE_INTERVAL_DEFAULT 86400 /* a reconcile job a day */
+#define ML_RECONCILE_DAYS_DEFAULT 7	/* days (up to yesterday) it covers */
 /* ml-poller --once (cron mode) holds this lock so overlapping runs skip;
  * /run/ml-connector is the units' RuntimeDirectory. Cron setups without
  * it set poller.lock_file. */
@@ -66,6 +68,15 @@
 #define ML_JOB_MAX_ATTEMPTS	10	/* then the job parks as dead */
 #define ML_JOB_BACKOFF_BASE	30	/* seconds; doubles per attempt */
 #define ML_JOB_BACKOFF_MAX	(6 * 3600)
+
+/* Retention (core/purge.c): days kept, and how often the poller purges. */
+#define ML_RETENTION_EVENTS_DAYS	30
+#define ML_RETENTION_AUDIT_DAYS		90
+#define ML_RETENTION_JOBS_DAYS		30
+#define ML_RETENTION_INTERVAL		3600	/* seconds; 0: never */
+/* Rows per DELETE: short transactions that hold few locks, so webhooks
+ * and jobs never wait long behind a purge. */
+#define ML_RETENTION_BATCH		500
 
 /* Paths compiled in; overridable in the config. */
 #ifndef ML_SYSCONFDIR
@@ -86,6 +97,21 @@
 
 /* Events committed together by one worker's batcher (one commit). */
 #define EVENT_BATCH_MAX			32
+
+/* Admin UI sign-in throttling: an account locks for a quarter of an
+ * hour after 5 wrong passwords in a row (OWASP ASVS 2.2.1 asks for a
+ * limit far below 100 per hour); an address is refused after 20
+ * failures within a quarter of an hour, whatever names it tries. */
+#define ML_LOGIN_USER_FAILS	5
+#define ML_LOGIN_USER_LOCK_S	900
+#define ML_LOGIN_IP_FAILS	20
+#define ML_LOGIN_IP_WINDOW_S	900
+/* Admin UI sessions end after 12 h, or 1 h without a request. */
+#define ML_SESS_MAX_S		(12 * 3600)
+#define ML_SESS_IDLE_S		3600
+/* A session's last use is written at most this often (a write per
+ * page view would cost more than the page). */
+#define ML_SESS_TOUCH_S		60
 
 /* Environment variables that may carry secrets instead of files. */
 #define ML_ENV_DB_PASSWORD	"ML_CONNECTOR_DB_PASSWORD"

@@ -69,17 +69,17 @@ http_fail_name(enum http_fail f)
 	return (unsigned int)f < HTTP_F__MAX ? fails[f] : "unknown";
 }
 
-static int
-curl_ready(void)
+enum core_err
+http_global_init(void)
 {
 	static int	 done;
 
 	if (!done) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return -1;
+			return CORE_ENOMEM;
 		done = 1;
 	}
-	return 0;
+	return CORE_OK;
 }
 
 /* New; free with http_free(). opts is copied. */
@@ -88,7 +88,7 @@ http_new(const struct http_opts *o)
 {
 	struct http	*h;
 
-	if (curl_ready() == -1 || (h = calloc(1, sizeof(*h))) == NULL)
+	if (http_global_init() != CORE_OK || (h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->o = *o;
 	if (o->ca_file != NULL && (h->ca_file = strdup(o->ca_file)) == NULL) {
@@ -326,6 +326,8 @@ once(struct http *h, const struct http_req *q, struct http_resp *r)
 		SET(CURLOPT_USERNAME, q->user);
 		SET(CURLOPT_PASSWORD, q->password ? q->password : "");
 	}
+	if (q->no_resend)
+		SET(CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(m, "POST") == 0)
 		SET(CURLOPT_POST, 1L);
 	else if (strcmp(m, "GET") != 0)
@@ -670,7 +672,8 @@ http_do(struct http *h, const struct http_req *q, struct http_resp **out)
 		retry = (r->class == JOB_ERR_TRANSIENT &&
 		    !(r->status >= 500 && q->no_retry_5xx)) ||
 		    r->status == 429;
-		if (!retry || q->no_retry || attempt >= h->o.retries)
+		if (!retry || q->no_retry || q->no_resend ||
+		    attempt >= h->o.retries)
 			break;
 		wait = http_backoff_ms(attempt, h->o.backoff_base_ms,
 		    h->o.backoff_cap_ms, r->retry_after_ms, rnd32());

@@ -103,6 +103,7 @@ claim(struct db *db, const char *sql, const struct db_val *p, size_t n,
 	j->payload = dup_or_null(db_rows_get(r, 0, 3));
 	j->attempts = (int)db_rows_i64(r, 0, 4, 0) + 1;
 	j->max_attempts = (int)db_rows_i64(r, 0, 5, ML_JOB_MAX_ATTEMPTS);
+	j->trigger = dup_or_null(db_rows_get(r, 0, 6));
 	if (j->kind == NULL || j->key == NULL) {
 		rc = CORE_ENOMEM;
 		goto fail;
@@ -143,7 +144,7 @@ job_claim(struct db *db, const char *owner, int lease,
 		return CORE_ENOTFOUND;
 	/* Due ready jobs, and running jobs whose owner let the lease lapse. */
 	if (db_sql_build(sql, sizeof(sql), "SELECT id, kind, job_key, "
-	    "payload, attempts, max_attempts FROM jobs WHERE kind IN (", "?",
+	    "payload, attempts, max_attempts, trigger_by FROM jobs WHERE kind IN (", "?",
 	    n, ") AND ((state = 'ready' AND next_attempt_at <= NOW(6)) OR "
 	    "(state = 'running' AND lease_expires_at < NOW(6))) "
 	    "ORDER BY priority, next_attempt_at LIMIT 1 "
@@ -157,7 +158,7 @@ job_claim_key(struct db *db, const char *kind, const char *key,
     const char *owner, int lease, struct job **out)
 {
 	return claim(db, "SELECT id, kind, job_key, payload, attempts, "
-	    "max_attempts FROM jobs WHERE kind = ? AND job_key = ? AND "
+	    "max_attempts, trigger_by FROM jobs WHERE kind = ? AND job_key = ? AND "
 	    "state = 'ready' FOR UPDATE SKIP LOCKED", DB_PARAMS(DB_STR(kind),
 	    DB_STR(key)), owner, lease, out);
 }
@@ -169,8 +170,8 @@ job_done(struct db *db, const struct job *j, const char *owner)
 	enum core_err	 rc;
 
 	rc = db_exec(db, "UPDATE jobs SET state = 'done', lease_owner = NULL, "
-	    "lease_expires_at = NULL, error_class = 'none', last_error = NULL "
-	    "WHERE id = ? AND state = 'running' AND lease_owner = ?",
+	    "lease_expires_at = NULL, error_class = 'none', last_error = NULL, "
+	    "trigger_by = NULL WHERE id = ? AND state = 'running' AND lease_owner = ?",
 	    DB_PARAMS(DB_I64(j->id), DB_STR(owner)), &n, NULL);
 	if (rc == CORE_OK && n != 1)
 		return CORE_EBUSY;	/* lease lost to another worker */
@@ -219,5 +220,6 @@ job_free(struct job *j)
 	free(j->kind);
 	free(j->key);
 	free(j->payload);
+	free(j->trigger);
 	free(j);
 }

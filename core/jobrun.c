@@ -15,8 +15,12 @@
 
 #include "core.h"
 #include "sync_customer.h"
+#include "reconcile.h"
+#include "sync_ship.h"
 
 #define SELFTEST_HOLD_MAX	60000	/* ms */
+#define NEED_X3			1	/* kinds[].needs: an X3 client */
+#define NEED_SS			2	/* a ShipStation client */
 
 typedef void (*job_fn)(const struct jobrun_ctx *, const struct job *,
     struct job_outcome *);
@@ -72,13 +76,17 @@ run_selftest(const struct jobrun_ctx *ctx, const struct job *j,
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
-	int		 needs_x3;	/* claimed only with an X3 client */
+	int		 needs;	/* claimed only with these clients (NEED_*) */
 } kinds[] = {
 	{ "selftest", run_selftest, 0 },
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
-	{ "ss.customer", sync_customer, 1 },
-	{ "x3.product", sync_product, 1 },
+	{ "ss.customer", sync_customer, NEED_X3 },
+	{ "x3.product", sync_product, NEED_X3 | NEED_SS },
+	{ "ss.shipment", sync_ship, NEED_X3 },
+	{ "ss.fulfillment", sync_ship, NEED_X3 },
+	{ "reconcile", reconcile_job, NEED_X3 | NEED_SS },
+	{ "x3.order", sync_x3_order, NEED_X3 | NEED_SS },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
@@ -102,7 +110,8 @@ jobrun_kinds_ctx(const struct jobrun_ctx *ctx)
 	size_t			 i, n = 0;
 
 	for (i = 0; i < NKINDS; i++)
-		if (!kinds[i].needs_x3 || ctx->x3 != NULL)
+		if ((!(kinds[i].needs & NEED_X3) || ctx->x3 != NULL) &&
+		    (!(kinds[i].needs & NEED_SS) || ctx->ss != NULL))
 			names[n++] = kinds[i].kind;
 	names[n] = NULL;
 	return names;
@@ -113,16 +122,23 @@ jobrun_run(const struct jobrun_ctx *ctx, const struct job *j,
     const char *owner, const char *trigger)
 {
 	struct job_outcome	 o = { JOB_ERR_NONE, "" };
+	struct job		 run = *j;
 	struct timespec		 t0, t1;
-	char			 id[32], saved[ML_REQID_LEN];
+	char			 id[32], saved[ML_REQID_LEN], trig[64];
 	enum core_err		 rc;
 	int64_t			 ms;
 	size_t			 i;
 
+	/* A replayed job says who asked for it until it is done. */
+	(void)snprintf(trig, sizeof(trig), "%s", j->trigger != NULL ?
+	    j->trigger : trigger);
+	run.trigger = trig;
+	trigger = trig;
 	(void)snprintf(saved, sizeof(saved), "%s", log_get_id());
 	(void)snprintf(id, sizeof(id), "job-%lld", (long long)j->id);
 	log_set_id(id);
-	log_info("running %s %s (attempt %d)", j->kind, j->key, j->attempts);
+	log_info("running %s %s (attempt %d, %s)", j->kind, j->key,
+	    j->attempts, trigger);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < NKINDS; i++)
 		if (strcmp(kinds[i].kind, j->kind) == 0)
@@ -131,7 +147,7 @@ jobrun_run(const struct jobrun_ctx *ctx, const struct job *j,
 		job_outcome_set(&o, JOB_ERR_DATA, "unknown job kind %s",
 		    j->kind);
 	else
-		kinds[i].fn(ctx, j, &o);
+		kinds[i].fn(ctx, &run, &o);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;

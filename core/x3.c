@@ -138,7 +138,7 @@ x3_required_ops(const struct x3 *x)
  */
 static enum core_err
 x3_call(struct x3 *x, const char *method, const char *url, const char *body,
-    int graphql)
+    int graphql, int once)
 {
 	struct http_req	 q;
 	const char	*hdrs[2], *bearer = NULL;
@@ -158,6 +158,8 @@ x3_call(struct x3 *x, const char *method, const char *url, const char *body,
 		q.body = body;
 		q.bodylen = body ? strlen(body) : 0;
 		q.expect_json = 1;
+		/* A lost answer to a write is resolved by a lookup. */
+		q.no_resend = once;
 		q.headers = hdrs;
 		hdrs[q.nheaders++] = x->ep_hdr;
 		if (basic) {
@@ -219,8 +221,9 @@ gql_error(json_t *j)
 	return json_is_string(e) ? json_string_value(e) : "GraphQL error";
 }
 
-enum core_err
-x3_graphql(struct x3 *x, const char *query, json_t *vars, json_t **data)
+static enum core_err
+gql_post(struct x3 *x, const char *query, json_t *vars, json_t **data,
+    int once)
 {
 	json_t		*b, *d;
 	char		*body, what[256];
@@ -238,7 +241,7 @@ x3_graphql(struct x3 *x, const char *query, json_t *vars, json_t **data)
 	json_decref(b);
 	if (body == NULL)
 		return CORE_ENOMEM;
-	rc = x3_call(x, "POST", x->gql_url, body, 1);
+	rc = x3_call(x, "POST", x->gql_url, body, 1, once);
 	free(body);
 	if (x->last == NULL)
 		return rc;
@@ -268,6 +271,18 @@ x3_graphql(struct x3 *x, const char *query, json_t *vars, json_t **data)
 		return CORE_EIO;
 	}
 	return CORE_OK;
+}
+
+enum core_err
+x3_graphql(struct x3 *x, const char *query, json_t *vars, json_t **data)
+{
+	return gql_post(x, query, vars, data, 0);
+}
+
+enum core_err
+x3_mutate(struct x3 *x, const char *query, json_t *vars, json_t **data)
+{
+	return gql_post(x, query, vars, data, 1);
 }
 
 /* ---- schema probe ------------------------------------------------- */
@@ -518,7 +533,7 @@ x3_rest_query(struct x3 *x, const char *cls, const char *repr,
 	    order_by) == -1))
 		return CORE_EINPUT;
 	for (page = 0; page < ML_X3_MAX_PAGES; page++) {
-		if ((rc = x3_call(x, "GET", url, NULL, 0)) != CORE_OK)
+		if ((rc = x3_call(x, "GET", url, NULL, 0, 0)) != CORE_OK)
 			return rc;
 		if (diagnoses(x->last))
 			return CORE_EIO;
@@ -563,7 +578,7 @@ x3_rest_get(struct x3 *x, const char *cls, const char *key,
 	if (rest_url(x, url, sizeof(url), cls, key) == -1 ||
 	    http_url_param(url, sizeof(url), "representation", rp) == -1)
 		return CORE_EINPUT;
-	if ((rc = x3_call(x, "GET", url, NULL, 0)) != CORE_OK)
+	if ((rc = x3_call(x, "GET", url, NULL, 0, 0)) != CORE_OK)
 		return rc;
 	if (diagnoses(x->last))
 		return CORE_EIO;

@@ -4,7 +4,12 @@
  *   check-config		parse the configuration and exit
  *   selftest [hold_ms]		enqueue a job that a running poller completes
  *   jobs			count jobs by state
+ *   status [--json]		the operational picture (as /metrics)
+ *   purge [--dry-run]		delete (or count) rows past retention
  *   webhooks ...		subscribe, list, remove our ShipStation webhooks
+ *   replay ...			run jobs again, or preview what one would send
+ *   reconcile ...		ShipStation shipments against X3 deliveries
+ *   user ...			admin UI accounts (add, passwd, disable, list)
  *   cursors [list|reset NAME [POSITION]]	the poll cursors
  */
 #include "config.h"
@@ -15,6 +20,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "purge.h"
 #include "extern.h"
 #include "ctl.h"
 
@@ -28,9 +34,19 @@ usage(void)
 	    "  migrate [--dry-run]   apply or list pending migrations\n"
 	    "  selftest [hold_ms]    enqueue a selftest job for the poller\n"
 	    "  jobs                  count jobs by state\n"
+	    "  status [--json]       queue, quota, token, cursors, errors\n"
+	    "  purge [--dry-run]     delete (or count) rows past retention\n"
 	    "  ping                  check config, database, ShipStation and X3\n"
 	    "  webhooks subscribe|list|remove ID|--all\n"
 	    "                        manage our ShipStation webhooks\n"
+	    "  replay JOB_ID | --order REF | --class CLASS [--kind K]\n"
+	    "         [--preview] [--json]\n"
+	    "                        run jobs again with the current mappings\n"
+	    "  reconcile [--from D --to D] [--repair] [--json] | --last\n"
+	    "                        shipments against X3 deliveries\n"
+	    "  user add NAME [--role admin|operator|viewer] | passwd NAME |\n"
+	    "       disable NAME | enable NAME | list\n"
+	    "                        admin UI accounts (password on stdin)\n"
 	    "  cursors [list|reset NAME [POSITION]]\n"
 	    "                        show the poll cursors, or reset one\n");
 	exit(1);
@@ -64,6 +80,31 @@ cmd_migrate(struct db *db, const struct cfg *cfg, int argc, char **argv)
 	else
 		printf("%d migration%s applied; schema is current\n", n,
 		    n == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+cmd_purge(struct db *db, const struct cfg *cfg, int argc, char **argv)
+{
+	struct purge_result	 res;
+	enum core_err		 rc;
+	int			 dry = 0;
+
+	if (argc == 2 && strcmp(argv[1], "--dry-run") == 0)
+		dry = 1;
+	else if (argc != 1)
+		usage();
+	rc = purge_run(db, &cfg->retention, dry, &res);
+	printf("%s%llu events (older than %d days), %llu audit rows (%d days), "
+	    "%llu done jobs (%d days)\n", dry ? "would delete " : "deleted ",
+	    (unsigned long long)res.events, cfg->retention.events_days,
+	    (unsigned long long)res.audit, cfg->retention.audit_days,
+	    (unsigned long long)res.jobs, cfg->retention.jobs_days);
+	if (rc != CORE_OK) {
+		fprintf(stderr, "purge: %s: %s\n", core_strerror(rc),
+		    db_error(db));
+		return 1;
+	}
 	return 0;
 }
 
@@ -162,6 +203,16 @@ main(int argc, char *argv[])
 		rc = cmd_jobs(db);
 	else if (strcmp(argv[0], "webhooks") == 0)
 		rc = ctl_webhooks(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "purge") == 0)
+		rc = cmd_purge(db, cfg, argc, argv);
+	else if (strcmp(argv[0], "status") == 0)
+		rc = ctl_status(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "replay") == 0)
+		rc = ctl_replay(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "reconcile") == 0)
+		rc = ctl_reconcile(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = ctl_user(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "cursors") == 0)
 		rc = ctl_cursors(db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)

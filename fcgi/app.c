@@ -39,6 +39,8 @@ app_init(struct app *a, const struct cfg *cfg, int with_ss)
 void
 app_free(struct app *a)
 {
+	x3_free(a->x3);
+	db_free(a->uidb);
 	jwks_free(a->jwks);
 	http_free(a->http);
 	ss_free(a->ss);

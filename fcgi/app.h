@@ -27,6 +27,8 @@ struct app {
 	struct jwks		*jwks;		/* V2 signing keys, or NULL */
 	time_t			 jwks_at;	/* last JWKS fetch attempt */
 	int64_t			 quota_busy_until; /* clk ms: no call free before */
+	struct db		*uidb;		/* admin UI's own, made on use */
+	struct x3		*x3;		/* admin UI's X3 client, on use */
 	char			 owner[96];	/* host:pid, for job leases */
 };
 
@@ -62,6 +64,17 @@ struct req {
 
 typedef void (*handler_fn)(struct req *);
 
+/* Decoded form fields (query string or urlencoded body). */
+#define FORM_MAX_FIELDS	1024	/* bulk replay posts one per job */
+struct form_kv {
+	char		*k;
+	char		*v;
+};
+struct form {
+	struct form_kv	*kv;
+	size_t		 n;
+};
+
 /* app.c */
 int		 app_init(struct app *, const struct cfg *, int with_ss);
 void		 app_free(struct app *);
@@ -85,6 +98,15 @@ struct fetcher	*fetch_start(const struct cfg *);
 void		 fetch_stop(struct fetcher *);
 void		 fetch_post(struct fetcher *, int64_t event_id);
 
+/* form.c */
+/* Append the fields of s[0..len); -1 on malformed input or ENOMEM. */
+int		 form_parse(struct form *, const char *, size_t);
+/* The first value of k, lent; NULL when absent. */
+const char	*form_get(const struct form *, const char *);
+void		 form_free(struct form *);
+/* Cookie name's value from a Cookie header into out. 0 or -1. */
+int		 form_cookie(const char *, const char *, char *, size_t);
+
 /* req.c */
 int		 req_init(struct req *, struct FCGX_Request *, struct app *);
 void		 req_free(struct req *);
@@ -94,12 +116,18 @@ int		 req_read_body(struct req *);
 void		 req_reply(struct req *, int status, const char *ctype,
 		    const char *body, size_t len);
 void		 req_reply_json(struct req *, int status, const char *json);
+/* req_reply with extra header lines, each ending in CRLF (or NULL). */
+void		 req_reply_ext(struct req *, int status, const char *ctype,
+		    const char *extra, const char *body, size_t len);
 void		 req_error(struct req *, int status, const char *code,
 		    const char *message);
 const char	*http_reason(int status);
 
 /* router.c */
 void		 router_dispatch(struct req *);
+
+/* ui.c: the admin UI under /admin (docs/ADMIN-UI.md) */
+void		 ui_dispatch(struct req *);
 
 /* health.c */
 void		 health_get(struct req *);

@@ -180,6 +180,11 @@ main(int argc, char *argv[])
 	/* Before the fork, so that every worker shares the counters. */
 	if (metrics_init() == -1)
 		fatal("mmap for metrics");
+	/* Before the fork too: workers share the libraries' set-up pages
+	 * (and curl_global_init must run while we have one thread). */
+	if (http_global_init() != CORE_OK || db_global_init() != CORE_OK)
+		fatalx("cannot initialise libcurl or the MariaDB client");
+	hash_warm_up();
 	if (listen != NULL) {
 		if ((fd = FCGX_OpenSocket(listen, ML_FCGI_BACKLOG)) < 0)
 			fatalx("cannot listen on %s", listen);

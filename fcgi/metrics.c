@@ -1,7 +1,8 @@
 /*
  * GET /metrics: Prometheus text format (version 0.0.4). Queue, quota,
- * token and cursor figures come from the database, so every worker and
- * host answers alike; webhook counts and the intake latency histogram
+ * token and cursor figures come from the database through core/stats.c
+ * (the same picture `ml-connector-ctl status` prints), so every worker
+ * and host answers alike; webhook counts and the intake latency histogram
  * live in memory shared by the worker processes (mapped before they
  * fork), so a scrape that lands on any worker sees them all.
  */
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "stats.h"
 #include "app.h"
 
 #define METRICS_MAX	(64 * 1024)
@@ -111,81 +113,46 @@ label(const char *s, char *buf, size_t sz)
 	return buf;
 }
 
-/*
- * Figures read straight from a query: the leading columns are the label
- * values (names in labels[], NULL-terminated), the last one the value.
- */
-static const struct family {
-	const char	*name;
-	const char	*type;
-	const char	*help;
-	const char	*sql;
-	const char	*labels[3];
-} families[] = {
-	{ "ml_jobs", "gauge",
-	  "Jobs in the queue by state and error class.",
-	  "SELECT state, error_class, COUNT(*) FROM jobs "
-	  "GROUP BY state, error_class", { "state", "class", NULL } },
-	{ "ml_job_attempts_total", "counter",
-	  "Job attempts by outcome (ok, or the error class).",
-	  "SELECT outcome, COUNT(*) FROM audit WHERE job_id IS NOT NULL "
-	  "GROUP BY outcome", { "outcome", NULL } },
-	{ "ml_events", "gauge",
-	  "Webhook events stored, by source and state.",
-	  "SELECT source, state, COUNT(*) FROM events GROUP BY source, state",
-	  { "source", "state", NULL } },
-	{ "ml_shipstation_calls_left", "gauge",
-	  "Calls left in the current ShipStation window "
-	  "(last X-Rate-Limit-Remaining; -1 unknown).",
-	  "SELECT LEFT(api_key_hash, 12), COALESCE(remaining, -1) FROM quota",
-	  { "key", NULL } },
-	{ "ml_shipstation_window_reset_seconds", "gauge",
-	  "Seconds until the ShipStation rate window resets.",
-	  "SELECT LEFT(api_key_hash, 12), GREATEST(0, (reset_ms - "
-	  "UNIX_TIMESTAMP(NOW(3)) * 1000) / 1000) FROM quota", { "key", NULL } },
-	{ "ml_x3_token_seconds_left", "gauge",
-	  "Seconds until the cached X3 token expires.",
-	  "SELECT name, TIMESTAMPDIFF(SECOND, NOW(6), expires_at) FROM tokens "
-	  "WHERE expires_at IS NOT NULL", { "name", NULL } },
-	{ "ml_poll_cursor_lag_seconds", "gauge",
-	  "Seconds since each poll cursor last advanced.",
-	  "SELECT name, TIMESTAMPDIFF(SECOND, COALESCE(last_ok_at, "
-	  "'1970-01-01'), NOW(6)) FROM cursors", { "cursor", NULL } },
-};
-
-static int
-print_family(struct out *o, struct db *db, const struct family *f)
+/* Every family of the shared picture (core/stats.c), one printer. */
+static void
+from_stats(struct out *o, const struct stats *s)
 {
-	struct db_rows	*r = NULL;
-	char		 buf[128];
-	const char	*v;
-	size_t		 i, k;
+	const struct stats_desc	*d;
+	const struct stats_row	*row;
+	char			 buf[128];
+	size_t			 f, i, k;
 
-	if (db_select(db, f->sql, DB_NOPARAMS, &r) != CORE_OK)
-		return -1;
-	put(o, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
-	    f->type);
-	for (i = 0; i < r->nrows; i++) {
-		put(o, "%s{", f->name);
-		for (k = 0; f->labels[k] != NULL; k++)
-			put(o, "%s%s=\"%s\"", k > 0 ? "," : "", f->labels[k],
-			    label(db_rows_get(r, i, k), buf, sizeof(buf)));
-		v = db_rows_get(r, i, k);
-		put(o, "} %s\n", v != NULL ? v : "0");
+	for (f = 0; f < STATS__MAX; f++) {
+		d = stats_desc((enum stats_fam)f);
+		put(o, "# HELP %s %s\n# TYPE %s %s\n", d->metric, d->help,
+		    d->metric, d->type);
+		for (i = 0; i < s->fam[f].n; i++) {
+			row = &s->fam[f].rows[i];
+			put(o, "%s{", d->metric);
+			for (k = 0; d->labels[k] != NULL; k++)
+				put(o, "%s%s=\"%s\"", k > 0 ? "," : "",
+				    d->labels[k], label(row->label[k], buf,
+				    sizeof(buf)));
+			put(o, "} %lld\n", (long long)row->value);
+		}
 	}
-	db_rows_free(r);
-	return 0;
-}
-
-static int
-from_db(struct out *o, struct db *db)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		if (print_family(o, db, &families[i]) == -1)
-			return -1;
-	return 0;
+	put(o, "# HELP ml_jobs_processed_total Job runs that succeeded.\n"
+	    "# TYPE ml_jobs_processed_total counter\n"
+	    "ml_jobs_processed_total %lld\n", (long long)s->processed);
+	put(o, "# HELP ml_jobs_failed_total Job runs that failed.\n"
+	    "# TYPE ml_jobs_failed_total counter\n"
+	    "ml_jobs_failed_total %lld\n", (long long)s->failed);
+	put(o, "# HELP ml_errors_24h Job runs that failed in the last 24 hours.\n"
+	    "# TYPE ml_errors_24h gauge\nml_errors_24h %lld\n",
+	    (long long)s->errors_24h);
+	put(o, "# HELP ml_oldest_ready_job_seconds How long the oldest due "
+	    "job has waited (-1: none due).\n"
+	    "# TYPE ml_oldest_ready_job_seconds gauge\n"
+	    "ml_oldest_ready_job_seconds %lld\n",
+	    (long long)s->oldest_ready_s);
+	put(o, "# HELP ml_queue_eta_seconds Ready jobs at the last 15 minutes' "
+	    "rate (-1: unknown).\n# TYPE ml_queue_eta_seconds gauge\n"
+	    "ml_queue_eta_seconds %lld\n", (long long)s->eta_s);
 }
 
 static void
@@ -233,22 +200,25 @@ metrics_get(struct req *r)
 {
 	struct out	 o = { NULL, 0, 0 };
 	struct db	*db;
-	int		 rc;
+	struct stats	*st = NULL;
+	enum core_err	 rc;
 
 	if ((o.buf = malloc(METRICS_MAX)) == NULL) {
 		req_error(r, 500, "internal", "out of memory");
 		return;
 	}
 	db = dbpool_get(r->app->pool);
-	rc = from_db(&o, db);
-	if (rc == -1)
-		log_warnx("metrics: %s", db_error(db));
+	rc = stats_load(db, &st);
+	if (rc != CORE_OK)
+		log_warnx("metrics: %s: %s", core_strerror(rc), db_error(db));
 	dbpool_put(r->app->pool, db);
-	if (rc == -1) {
+	if (rc != CORE_OK) {
 		free(o.buf);
 		req_error(r, 503, "unavailable", "database unavailable");
 		return;
 	}
+	from_stats(&o, st);
+	stats_free(st);
 	from_shm(&o);
 	put(&o, "# HELP ml_up 1 when this worker answers.\n"
 	    "# TYPE ml_up gauge\nml_up 1\n");

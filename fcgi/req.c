@@ -165,6 +165,7 @@ http_reason(int status)
 	case 201: return "Created";
 	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 303: return "See Other";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -185,8 +186,15 @@ void
 req_reply(struct req *r, int status, const char *ctype, const char *body,
     size_t len)
 {
+	req_reply_ext(r, status, ctype, NULL, body, len);
+}
+
+void
+req_reply_ext(struct req *r, int status, const char *ctype,
+    const char *extra, const char *body, size_t len)
+{
 	FCGX_Stream	*out = r->fcgi->out;
-	char		 head[512];
+	char		 head[2048];
 	int		 n;
 
 	r->status = status;
@@ -194,8 +202,8 @@ req_reply(struct req *r, int status, const char *ctype, const char *body,
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 	    "Content-Type: %s\r\nCache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\nX-Request-Id: %s\r\n"
-	    "Content-Length: %zu\r\n\r\n", status, http_reason(status),
-	    ctype, r->id, len);
+	    "%sContent-Length: %zu\r\n\r\n", status, http_reason(status),
+	    ctype, r->id, extra != NULL ? extra : "", len);
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		log_warnx("reply header too long");
 		return;

@@ -23,6 +23,7 @@ static const struct route routes[] = {
 	{ "/metrics", 0, MB(M_GET), metrics_get },
 	{ HOOK_V1_PREFIX, 1, MB(M_POST), hook_v1 },
 	{ HOOK_V2_PATH, 0, MB(M_POST), hook_v2 },
+	{ "/admin", 1, MB(M_GET) | MB(M_HEAD) | MB(M_POST), ui_dispatch },
 };
 
 static void	 route_once(struct req *);

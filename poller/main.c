@@ -22,6 +22,9 @@
 
 #include "core.h"
 #include "poll.h"
+#include "purge.h"
+#include "reconcile.h"
+#include "sync_ship.h"
 
 static sigset_t	 stopset;
 static int	 stopping;	/* a stop signal was consumed */
@@ -121,6 +124,25 @@ drain(const struct jobrun_ctx *ctx, const char *owner)
 	}
 }
 
+/* Purge old rows when it is this poller's turn (any host's). */
+static void
+retention(const struct jobrun_ctx *ctx)
+{
+	struct purge_result	 res;
+	enum core_err		 rc;
+	int			 ran;
+
+	rc = purge_due(ctx->db, &ctx->cfg->retention, &res, &ran);
+	if (rc != CORE_OK)
+		log_warnx("purge: %s (%s)", core_strerror(rc),
+		    db_error(ctx->db));
+	else if (ran)
+		log_info("purge: deleted %llu events, %llu audit rows, "
+		    "%llu jobs", (unsigned long long)res.events,
+		    (unsigned long long)res.audit,
+		    (unsigned long long)res.jobs);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -209,7 +231,17 @@ main(int argc, char *argv[])
 			poll_run(&ctx, stop_pending, NULL);
 			lastpoll = now;
 		}
+		/* Shipments waiting for their order to reach X3. */
+		if (sync_ship_resume(ctx.db, NULL) != CORE_OK)
+			log_warnx("resuming shipments: %s", db_error(ctx.db));
+		/* The scheduled reconciliation, once per period. */
+		if (ctx.x3 != NULL && ctx.ss != NULL && reconcile_schedule(
+		    ctx.db, cfg->poller.reconcile_interval,
+		    cfg->poller.reconcile_days) != CORE_OK)
+			log_warnx("scheduling reconcile: %s", db_error(ctx.db));
 		st = drain(&ctx, owner);
+		if (st == 0)
+			retention(&ctx);
 		if (st == 1 || once)
 			break;
 		/* Database away: try again soon, without spinning. */

@@ -673,6 +673,8 @@ x3_order_create(struct x3_state *x, const json_t *in, json_t **out,
 
 	/* CUSORDREF: at most 20 characters, duplicates allowed (§2.1, §6.7). */
 	take_str(row, in, fl, "CUSORDREF", "", diags);
+	/* YSSKEY: a custom field for an integrator's key; not unique. */
+	take_str(row, in, fl, "YSSKEY", NULL, diags);
 
 	/* Dates. */
 	x3_now_date(date, sizeof(date));
@@ -1027,6 +1029,7 @@ x3_delivery_create(struct x3_state *x, const json_t *in, json_t **out,
 	take_str(row, in, fl, "BPTNUM", x3_str(o, "BPTNUM"), diags);
 	take_str(row, in, fl, "MDL", x3_str(o, "MDL"), diags);
 	take_str(row, in, fl, "YTRKNUM", NULL, diags);
+	take_str(row, in, fl, "YSHIPREF", NULL, diags);
 	x3_now_date(buf, sizeof(buf));
 	json_object_set_new(row, "SHIDAT", json_string(buf));
 	json_object_set_new(row, "DLVDAT", json_string(buf));
@@ -1055,6 +1058,7 @@ x3_delivery_create(struct x3_state *x, const json_t *in, json_t **out,
 	json_object_set(row, "BPDNAM", json_object_get(o, "BPDNAM"));
 	json_object_set_new(row, "PACNBR", json_integer(1));
 	json_object_set_new(row, "CFMFLG", json_integer(2));
+	json_object_set_new(row, "INVFLG", json_integer(1));
 	stamp_new(x, row);
 	dlines = json_array();
 	json_object_set_new(row, X3_DELIVERY_LINES, dlines);
@@ -1126,16 +1130,102 @@ x3_delivery_create(struct x3_state *x, const json_t *in, json_t **out,
 	return 0;
 }
 
+/*
+ * Deleting a validated delivery that is not invoiced reverses it (our
+ * model of X3's delivery deletion, docs/SANDBOX-X3.md): the order lines
+ * get their quantities back, the stock returns to the shipment site and
+ * the order reopens. An invoiced delivery needs a customer return.
+ */
+int
+x3_delivery_delete(struct x3_state *x, const char *key, json_t *diags)
+{
+	json_t		*d, *o, *dl, *ol, *st, *item, *arr;
+	const char	*sohnum, *stofcy;
+	char		 skey[64];
+	size_t		 i, k, at = 0;
+	double		 q;
+
+	if ((d = x3_find(x, X3_T_DELIVERY, key)) == NULL) {
+		diag(diags, "SDHNUM %s: Record does not exist", key);
+		return -1;
+	}
+	if (x3_locked(x, "SDELIVERY", key)) {
+		lock_diag(diags, "SDELIVERY", key);
+		return -1;
+	}
+	if (json_integer_value(json_object_get(d, "INVFLG")) == 2) {
+		diag(diags, "SDHNUM %s: Delivery invoiced, deletion not "
+		    "allowed (enter a customer return)", key);
+		return -1;
+	}
+	sohnum = x3_str(d, "SOHNUM");
+	o = x3_find(x, X3_T_ORDER, sohnum);
+	if (o != NULL && x3_locked(x, "SORDER", sohnum)) {
+		lock_diag(diags, "SORDER", sohnum);
+		return -1;
+	}
+	stofcy = x3_str(d, "STOFCY");
+	json_array_foreach(json_object_get(d, X3_DELIVERY_LINES), i, dl) {
+		q = x3_num(dl, "QTY");
+		ol = NULL;
+		json_array_foreach(json_object_get(o, X3_ORDER_LINES), k, st)
+			if (json_integer_value(json_object_get(st, "SOPLIN")) ==
+			    json_integer_value(json_object_get(dl, "SOPLIN")))
+				ol = st;
+		if (ol != NULL) {
+			json_object_set_new(ol, "DLVQTY", dec(x3_num(ol,
+			    "DLVQTY") - q));
+			json_object_set_new(ol, "DLVQTYSTU", dec(x3_num(ol,
+			    "DLVQTY") * x3_num(ol, "SAUSTUCOE")));
+			json_object_set_new(ol, "TDLQTY", dec(x3_num(ol, "QTY") -
+			    x3_num(ol, "DLVQTY")));
+			if (x3_num(ol, "DLVQTY") + 1e-9 < x3_num(ol, "QTY"))
+				json_object_set_new(ol, "SOQSTA",
+				    json_integer(1));
+			stamp_upd(ol);
+		}
+		item = x3_find(x, X3_T_ITEM, x3_str(dl, "ITMREF"));
+		if (item == NULL || json_integer_value(json_object_get(item,
+		    "STOMGTCOD")) != 2)
+			continue;
+		(void)snprintf(skey, sizeof(skey), "%s~%s", stofcy,
+		    x3_str(dl, "ITMREF"));
+		if ((st = x3_find(x, X3_T_STOCK, skey)) != NULL) {
+			json_object_set_new(st, "QTYSTU", dec(x3_num(st,
+			    "QTYSTU") + x3_num(dl, "QTYSTU")));
+			stamp_upd(st);
+		}
+	}
+	arr = x->tab[X3_T_DELIVERY];
+	json_array_foreach(arr, i, dl)
+		if (dl == d)
+			at = i;
+	if (o != NULL) {
+		/* Closed by its last delivery: open again. */
+		if (json_integer_value(json_object_get(o, "DLVSTA")) == 3)
+			json_object_set_new(o, "ORDSTA", json_integer(1));
+		order_totals(o);
+		json_object_set_new(o, "LASDLVNUM", json_string(""));
+		json_array_foreach(arr, i, dl)
+			if (dl != d && strcmp(x3_str(dl, "SOHNUM"), sohnum) == 0)
+				json_object_set(o, "LASDLVNUM",
+				    json_object_get(dl, "SDHNUM"));
+		stamp_upd(o);
+	}
+	json_array_remove(arr, at);
+	return 0;
+}
+
 /* --- operations (GraphQL) ------------------------------------------------- */
 
 static json_t *
 ops_default(void)
 {
 
-	return json_pack("{s:[s,s,s,s],s:[s,s,s],s:[s,s,s],s:[s,s,s],"
+	return json_pack("{s:[s,s,s,s],s:[s,s,s,s],s:[s,s,s],s:[s,s,s],"
 	    "s:[s,s,s],s:[s,s],s:[s,s],s:[s,s],s:[s,s]}",
 	    "salesOrder", "query", "read", "create", "update",
-	    "salesDelivery", "query", "read", "create",
+	    "salesDelivery", "query", "read", "create", "delete",
 	    "customer", "query", "read", "create",
 	    "businessPartner", "query", "read", "create",
 	    "product", "query", "read", "create",
@@ -1613,6 +1703,24 @@ ctl_lock(struct x3_state *x, json_t *args, struct sb_resp *resp, int lock)
 	    "class", c, "key", key));
 }
 
+/* Mark a delivery invoiced (INVFLG 2), as invoicing in X3 would. */
+static void
+ctl_invoice(struct x3_state *x, json_t *args, struct sb_resp *resp)
+{
+	const char	*key = NULL;
+	json_t		*d;
+
+	if (json_unpack(args, "{s:s}", "key", &key) == -1 ||
+	    (d = x3_find(x, X3_T_DELIVERY, key)) == NULL) {
+		ctl_error(resp, "expected {\"key\": <existing SDHNUM>}");
+		return;
+	}
+	json_object_set_new(d, "INVFLG", json_integer(2));
+	stamp_upd(d);
+	sb_resp_json(resp, 200, json_pack("{s:s,s:b}", "key", key,
+	    "invoiced", 1));
+}
+
 static void
 ctl_set_operations(struct x3_state *x, json_t *args, struct sb_resp *resp)
 {
@@ -1644,9 +1752,10 @@ ctl_set_operations(struct x3_state *x, json_t *args, struct sb_resp *resp)
 			k = json_string_value(v);
 			if (k == NULL || (strcmp(k, "query") != 0 &&
 			    strcmp(k, "read") != 0 && strcmp(k, "create") != 0 &&
-			    strcmp(k, "update") != 0)) {
+			    strcmp(k, "update") != 0 && strcmp(k, "delete") !=
+			    0)) {
 				ctl_error(resp, "operations are query, read, "
-				    "create, update");
+				    "create, update, delete");
 				return;
 			}
 		}
@@ -1790,6 +1899,8 @@ x3_control(struct x3_state *x, const char *action, json_t *args,
 		ctl_rename(x, args, resp);
 	else if (strcmp(action, "x3_facets") == 0)
 		ctl_set_facets(x, args, resp);
+	else if (strcmp(action, "invoice_delivery") == 0)
+		ctl_invoice(x, args, resp);
 	else {
 		json_decref(empty);
 		return 0;

@@ -158,6 +158,9 @@ int		 x3_order_update(struct x3_state *, const char *key,
 		    json_t *in, json_t **out, json_t *diags);
 int		 x3_delivery_create(struct x3_state *, const json_t *in,
 		    json_t **out, json_t *diags);
+/* Delete a delivery not yet invoiced: quantities and stock come back. */
+int		 x3_delivery_delete(struct x3_state *, const char *key,
+		    json_t *diags);
 /* Whether the GraphQL operation (node "salesOrder", op "create") is on. */
 int		 x3_op_enabled(const struct x3_state *, const char *node,
 		    const char *op);

@@ -112,6 +112,7 @@ static const struct prop order_props[] = {
 	{ "shipToState", P_STR, "BPDSAT", 0, N__MAX, IN_CREATE },
 	{ "shipToCountry", P_STR, "BPDCRY", 0, N__MAX, IN_CREATE },
 	{ "customerOrderReference", P_STR, "CUSORDREF", 0, N__MAX, IN_BOTH },
+	{ "shipStationKey", P_STR, "YSSKEY", 0, N__MAX, IN_CREATE },
 	{ "orderDate", P_DATE, "ORDDAT", 0, N__MAX, IN_CREATE },
 	{ "requestedDeliveryDate", P_DATE, "DEMDLVDAT", 0, N__MAX, IN_BOTH },
 	{ "shipmentDate", P_DATE, "SHIDAT", 0, N__MAX, IN_BOTH },
@@ -174,8 +175,10 @@ static const struct prop delivery_props[] = {
 	{ "carrier", P_STR, "BPTNUM", 0, N__MAX, IN_CREATE },
 	{ "deliveryMode", P_STR, "MDL", 0, N__MAX, IN_CREATE },
 	{ "trackingNumber", P_STR, "YTRKNUM", 0, N__MAX, IN_CREATE },
+	{ "shipmentReference", P_STR, "YSHIPREF", 0, N__MAX, IN_CREATE },
 	{ "numberOfPackages", P_INT, "PACNBR", 0, N__MAX, 0 },
 	{ "isValidated", P_BOOL, "CFMFLG", 1, N__MAX, 0 },
+	{ "isInvoiced", P_BOOL, "INVFLG", 1, N__MAX, 0 },
 	{ "lines", P_COLL, X3_DELIVERY_LINES, 0, N_DELIVERY_LINE,
 	    IN_CREATE },
 	STAMPS,
@@ -318,7 +321,8 @@ static const char *const packages[] = {
 };
 
 static const char *const optypes_q[] = { "query", "read", NULL };
-static const char *const optypes_m[] = { "create", "update", NULL };
+static const char *const optypes_m[] = { "create", "update", "delete",
+    NULL };
 
 /* A jansson iterator over a lent, read-only value needs a plain pointer. */
 static json_t *
@@ -671,6 +675,13 @@ schema_build(struct x3_state *x)
 					    nodes[i].type), json_pack("[o]",
 					    arg_j("data", wrap("NON_NULL",
 					    tref("INPUT_OBJECT", b1))))));
+				/* delete(<key>) (§4.6): Boolean, our pick. */
+				if (x3_op_enabled(x, nodes[i].key, "delete"))
+					json_array_append_new(f, field_j(
+					    "delete", tref("SCALAR",
+					    "Boolean"), json_pack("[o]",
+					    arg_j("_id", wrap("NON_NULL",
+					    tref("SCALAR", "String"))))));
 				add_type(types, map, t);
 				json_array_append_new(json_object_get(pm,
 				    "fields"), field_j(node_name(x,
@@ -2369,6 +2380,35 @@ out:
 	return res != NULL ? res : json_null();
 }
 
+/* delete(_id:): only deliveries can be deleted (a reversal). */
+static json_t *
+mut_delete(struct exec *ex, enum node n, const struct gql_sel *f)
+{
+	const struct gql_arg	*a = gql_arg_get(f->args, "_id");
+	struct gql_error	 gerr;
+	json_t			*v = NULL, *diags;
+	int			 rc = -1;
+
+	diags = json_array();
+	if (a == NULL || (v = gql_value_json(a->value, ex->vars,
+	    &gerr)) == NULL || !json_is_string(v)) {
+		add_error(ex, f, NULL, "Argument \"_id\" is required.");
+		goto out;
+	}
+	if (n == N_DELIVERY)
+		rc = x3_delivery_delete(ex->x, json_string_value(v), diags);
+	else
+		json_array_append_new(diags, json_string("Deletion is not "
+		    "allowed."));
+	if (rc == -1)
+		add_error(ex, f, diag_ext(diags), "%s",
+		    json_string_value(json_array_get(diags, 0)));
+out:
+	json_decref(v);
+	json_decref(diags);
+	return rc == 0 ? json_true() : json_null();
+}
+
 /* --- introspection ------------------------------------------------------- */
 
 static json_t *
@@ -2499,6 +2539,8 @@ exec_op(struct exec *ex, const struct gql_op *op)
 				} else if (strcmp(os->name, "create") == 0 ||
 				    strcmp(os->name, "update") == 0)
 					v = mutate(ex, (enum node)n, os);
+				else if (strcmp(os->name, "delete") == 0)
+					v = mut_delete(ex, (enum node)n, os);
 				else if (strcmp(os->name, "__typename") == 0) {
 					char tb[128];
 					(void)snprintf(tb, sizeof(tb), "%s_%s",

@@ -122,6 +122,7 @@ static const struct x3_field order_fields[] = {
 	{ "BPDSAT", X3_F_STR, 0, 35, 0 },
 	{ "BPDCRY", X3_F_STR, 0, 3, 0 },
 	{ "CUSORDREF", X3_F_STR, 0, X3_LEN_CUSORDREF, 1 },
+	{ "YSSKEY", X3_F_STR, 0, 30, 0 },	/* custom: a caller's key */
 	{ "ORDDAT", X3_F_DATE, 0, 0, 1 },
 	{ "DEMDLVDAT", X3_F_DATE, 0, 0, 0 },
 	{ "SHIDAT", X3_F_DATE, 0, 0, 0 },
@@ -184,8 +185,10 @@ static const struct x3_field delivery_fields[] = {
 	{ "BPTNUM", X3_F_STR, 0, 15, 1 },
 	{ "MDL", X3_F_STR, 0, 5, 0 },
 	{ "YTRKNUM", X3_F_STR, 0, 60, 1 },
+	{ "YSHIPREF", X3_F_STR, 0, 20, 0 },
 	{ "PACNBR", X3_F_INT, 0, 0, 0 },
 	{ "CFMFLG", X3_F_MENU, 1, 0, 1 },
+	{ "INVFLG", X3_F_MENU, 1, 0, 0 },
 	{ X3_DELIVERY_LINES, X3_F_LINES, 0, 0, 0 },
 	AUDIT,
 	{ NULL, X3_F_STR, 0, 0, 0 }

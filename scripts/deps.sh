@@ -7,7 +7,7 @@ PKGS="autoconf automake libtool pkg-config make gcc
 libfcgi-dev libfcgi-bin spawn-fcgi libcurl4-openssl-dev libjansson-dev
 libconfig-dev libmariadb-dev libssl-dev libcrypt-dev libcmocka-dev
 mariadb-server mariadb-client nginx curl jq wrk procps iproute2 ca-certificates cpio git valgrind binutils openssl clang libclang-rt-14-dev python3
-mandoc systemd"
+mandoc systemd apache2 libapache2-mod-fcgid"
 
 missing=""
 for p in $PKGS; do

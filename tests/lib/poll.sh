@@ -12,7 +12,7 @@ printf '%s\n' "$SB_SECRET" >"$ML_TMP/ss.secret"
 chmod 600 "$ML_TMP/ss.key" "$ML_TMP/ss.secret"
 # Polls every second, a 30 s overlap, pages of 5 so that windows and
 # pages both matter.
-sed -i 's|^  lock_file = .*|&\n  poll_interval = 1;\n  poll_overlap = 30;\n  poll_backfill = 3600;\n  poll_ss_customers = false;\n  poll_x3_customers = false;\n  poll_x3_products = false;|' "$CONF"
+sed -i 's|^  poll_interval = 0;|  poll_interval = 1;\n  poll_overlap = 30;\n  poll_backfill = 3600;\n  poll_ss_customers = false;\n  poll_x3_customers = false;\n  poll_x3_products = false;|' "$CONF"
 cat >>"$CONF" <<CONF
 shipstation: {
   api = "v1";
@@ -21,7 +21,6 @@ shipstation: {
   key_file = "$ML_TMP/ss.key";
   secret_file = "$ML_TMP/ss.secret";
   page_size = 5;
-  rate_limit = 1000;
   retries = 2;
 };
 CONF

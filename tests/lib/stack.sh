@@ -179,6 +179,8 @@ poller: {
   interval = 1;
   lease = 30;
   lock_file = "$ML_TMP/poller.lock";
+  # Polls off: a test that is about them turns them on (tests/lib/poll.sh).
+  poll_interval = 0;
 };
 CONF
 }
@@ -226,6 +228,7 @@ stack_nginx() {
 		    -e "s|client_max_body_size 1m;|client_max_body_size ${NGINX_MAX_BODY:-1m};|" \
 		    -e "s|client_max_body_size 64k;|client_max_body_size ${NGINX_HOOKS_MAX_BODY:-64k};|" \
 		    -e "s|/var/log/nginx/ml-connector-hooks.log|$ML_TMP/nginx-hooks.log|" \
+		    -e "${NGINX_SED:-s|^\$||}" \
 		    "$top_srcdir/nginx.conf.example" >"$ML_TMP/nginx/site.conf"
 		cat >"$ML_TMP/nginx/nginx.conf" <<NGINX
 worker_processes 1;

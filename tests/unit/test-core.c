@@ -9,10 +9,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "core.h"
+#include "audit.h"
 
 static void
 strerror_names_every_code(void **state)
@@ -78,6 +80,34 @@ db_rows_accessors(void **state)
 	assert_string_equal(db_rows_get(&r, 1, 0), "abc");
 }
 
+static void
+audit_redacts_secret_values(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = audit_redact("{\"user\":\"a\",\"password\":\"hunter2\","
+	    "\"nested\":[{\"apiSecret\":\"s3\",\"Token\":\"t\"}],"
+	    "\"refresh_token\":null}");
+	assert_non_null(s);
+	assert_null(strstr(s, "hunter2"));
+	assert_null(strstr(s, "s3"));
+	assert_null(strstr(s, "\"t\""));
+	assert_non_null(strstr(s, "\"user\":\"a\""));
+	assert_non_null(strstr(s, "\"refresh_token\":null"));
+	free(s);
+	/* Not JSON, or JSON without secrets: copied unchanged. */
+	s = audit_redact("plain text password=x");
+	assert_string_equal(s, "plain text password=x");
+	free(s);
+	s = audit_redact("{\"b\":1,\"a\":2}");
+	assert_string_equal(s, "{\"b\":1,\"a\":2}");
+	free(s);
+	assert_null(audit_redact(NULL));
+	assert_true(audit_secret_key("ACCESS_TOKEN"));
+	assert_false(audit_secret_key("orderNumber"));
+}
+
 int
 main(void)
 {
@@ -86,6 +116,7 @@ main(void)
 		cmocka_unit_test(rnd_hex_is_hex_and_varies),
 		cmocka_unit_test(job_names),
 		cmocka_unit_test(db_rows_accessors),
+		cmocka_unit_test(audit_redacts_secret_values),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
