@@ -649,8 +649,9 @@ cfg_load(const char *path, struct cfg **out)
 	c->poller.poll_backfill = ML_POLL_BACKFILL_DEFAULT;
 	c->poller.poll_ss_orders = c->poller.poll_ss_shipments =
 	    c->poller.poll_ss_fulfillments = c->poller.poll_ss_customers =
-	    c->poller.poll_x3_orders = c->poller.poll_x3_customers =
-	    c->poller.poll_x3_products = 1;
+	    c->poller.poll_x3_orders = c->poller.poll_x3_products = 1;
+	/* No x3.customer handler yet: its jobs would wait for nobody. */
+	c->poller.poll_x3_customers = 0;
 	c->poller.reconcile_interval = ML_RECONCILE_INTERVAL_DEFAULT;
 	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
