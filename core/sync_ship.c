@@ -486,6 +486,7 @@ items_fetch(struct run *r, int store, struct job_outcome *o)
 {
 	struct items_find	 f = { 0, NULL };
 	struct ss_stats		 st;
+	struct timespec		 t0, t1;
 	struct ss_param		 p[2];
 	const struct http_resp	*last;
 	char			 oid[32], *text;
@@ -504,8 +505,25 @@ items_fetch(struct run *r, int store, struct job_outcome *o)
 	p[1].name = "includeShipmentItems";
 	p[1].value = "true";
 	memset(&st, 0, sizeof(st));
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = ss_list(r->ctx->ss, SS_SHIPMENTS, p, 2, QUOTA_WEBHOOK, items_cb,
 	    &f, &st);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	{
+		struct audit_rec	 a = { .job_id = r->j->id,
+		    .action = "ss.shipments.items", .target = "shipstation",
+		    .duration_ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000,
+		    .outcome = f.items != NULL ? "ok" : "failed" };
+		char			 req[96];
+
+		(void)snprintf(req, sizeof(req), "GET /shipments?orderId=%s&"
+		    "includeShipmentItems=true", oid);
+		a.request = req;
+		a.http_status = ss_last(r->ctx->ss) != NULL ?
+		    ss_last(r->ctx->ss)->status : 0;
+		(void)audit_add(r->ctx->db, &a);
+	}
 	if (f.items == NULL) {
 		last = ss_last(r->ctx->ss);
 		if (rc != CORE_OK)
