@@ -185,6 +185,8 @@ poller: {
   lease = 30;
   lock_file = "$ML_TMP/poller.lock";
   $POLLER_EXTRA
+  # Polls off: a test that is about them turns them on (tests/lib/poll.sh).
+  poll_interval = 0;
 };
 CONF
 }
