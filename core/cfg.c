@@ -123,6 +123,12 @@ static const struct key keys[] = {
 	{ "retention", "interval", K_INT, 0, O(retention.interval), 0,
 	    7 * 86400 },
 	{ "retention", "batch", K_INT, 0, O(retention.batch), 10, 100000 },
+	{ "sync", "discount", K_STR, 0, O(sync.discount), 0, 0 },
+	{ "sync", "shipping_item", K_STR, 0, O(sync.shipping_item), 0, 0 },
+	{ "sync", "tax_item", K_STR, 0, O(sync.tax_item), 0, 0 },
+	{ "sync", "currency", K_STR, 0, O(sync.currency), 0, 0 },
+	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
+	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
 };
 
 /* Groups that may appear; later subsystems add theirs here. */
@@ -130,6 +136,7 @@ static const char *const groups[] = {
 	"webhooks",
 	"paths", "database", "fcgi", "poller", "shipstation", "x3",
 	"retention",
+	"sync",
 };
 
 struct loader {
@@ -486,6 +493,21 @@ check_ss(struct loader *l, struct cfg *c, config_t *conf)
 	    &s->timeout, &s->retries, &s->max_body);
 }
 
+/* sync { }: discount is "none" (the default) or "spread". */
+static void
+check_sync(struct loader *l, struct cfg *c, config_t *conf)
+{
+	struct cfg_sync	*y = &c->sync;
+
+	if (y->discount == NULL || strcmp(y->discount, "none") == 0)
+		return;
+	if (strcmp(y->discount, "spread") == 0)
+		y->discount_spread = 1;
+	else
+		report(l, line_of(conf, "sync", "discount"), "sync.discount "
+		    "must be \"none\" or \"spread\"");
+}
+
 static void
 check_x3(struct loader *l, struct cfg *c, config_t *conf)
 {
@@ -596,6 +618,7 @@ cfg_load(const char *path, struct cfg **out)
 	c->retention.jobs_days = ML_RETENTION_JOBS_DAYS;
 	c->retention.interval = ML_RETENTION_INTERVAL;
 	c->retention.batch = ML_RETENTION_BATCH;
+	c->sync.x3_hold_days = 365;
 
 	config_init(&conf);
 	if ((f = fopen(path, "r")) == NULL) {
@@ -619,6 +642,7 @@ cfg_load(const char *path, struct cfg **out)
 	check_required(&l, &conf);
 	check_ss(&l, c, &conf);
 	check_x3(&l, c, &conf);
+	check_sync(&l, c, &conf);
 	if (c->db.password == NULL && (env = getenv(ML_ENV_DB_PASSWORD)) != NULL &&
 	    (c->db.password = strdup(env)) == NULL)
 		l.errors++;
@@ -663,6 +687,10 @@ free_clients(struct cfg *c)
 	zfree(c->x3.basic_password);
 	zfree(c->x3.gateway_secret);
 	free(c->x3.base_url);
+	free(c->sync.discount);
+	free(c->sync.shipping_item);
+	free(c->sync.tax_item);
+	free(c->sync.currency);
 	free(c->x3.endpoint);
 	free(c->x3.graphql_path);
 	free(c->x3.sales_package);

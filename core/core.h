@@ -140,6 +140,19 @@ struct cfg_hooks {
 	char		*public_url;	/* our base URL as ShipStation sees it */
 };
 
+/* Order sync choices (group sync { }, docs/SYNC.md). */
+struct cfg_sync {
+	char		*discount;	/* "none" or "spread" (adjustments) */
+	int		 discount_spread; /* discount = "spread" */
+	char		*shipping_item;	/* X3 item for shippingAmount */
+	char		*tax_item;	/* X3 item for taxAmount */
+	char		*currency;	/* sent as the order currency, or NULL:
+					   the customer's (X3 default) */
+	int		 x3_store_id;	/* ShipStation store of X3-keyed
+					   orders; 0: the default store */
+	int		 x3_hold_days;	/* holdUntilDate = today + this */
+};
+
 struct cfg {
 	char		*path;		/* file this was read from */
 	char		*instance;	/* name shown in logs and the UI */
@@ -152,6 +165,7 @@ struct cfg {
 	struct cfg_x3	 x3;		/* Sage X3 (issue 4) */
 	struct cfg_hooks hooks;		/* webhook intake */
 	struct cfg_retention retention;	/* purge of old rows */
+	struct cfg_sync	 sync;		/* order sync (issue 5) */
 };
 
 /*
@@ -671,6 +685,12 @@ enum core_err	 ss_get_order(struct ss *, const char *id, enum quota_prio,
 /* V1 createorder (upsert on orderKey); V2 POST /v2/shipments. */
 enum core_err	 ss_create_order(struct ss *, struct json_t *order,
 		    struct json_t **out);
+/*
+ * V1 holduntil (until "YYYY-MM-DD") or, with until NULL,
+ * restorefromhold. *out (may be NULL) gets the answer. V2: CORE_EINPUT.
+ */
+enum core_err	 ss_hold_order(struct ss *, long long order_id,
+		    const char *until, struct json_t **out);
 enum core_err	 ss_webhook_subscribe(struct ss *, const char *target_url,
 		    const char *event, const char *store_id, const char *name,
 		    char **id);
@@ -865,6 +885,9 @@ enum core_err	 sync_resume_held(struct db *, int fallback, uint64_t *n);
 
 /* The ss.order job handler: one ShipStation order -> one X3 order. */
 void		 sync_order(const struct jobrun_ctx *, const struct job *,
+		    struct job_outcome *);
+/* The x3.order job handler (key SOHNUM): an X3 order -> ShipStation. */
+void		 sync_x3_order(const struct jobrun_ctx *, const struct job *,
 		    struct job_outcome *);
 
 #endif /* !ML_CORE_H */

@@ -18,6 +18,8 @@
 #include "sync_ship.h"
 
 #define SELFTEST_HOLD_MAX	60000	/* ms */
+#define NEED_X3			1	/* kinds[].needs: an X3 client */
+#define NEED_SS			2	/* a ShipStation client */
 
 typedef void (*job_fn)(const struct jobrun_ctx *, const struct job *,
     struct job_outcome *);
@@ -73,14 +75,15 @@ run_selftest(const struct jobrun_ctx *ctx, const struct job *j,
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
-	int		 needs_x3;	/* claimed only with an X3 client */
+	int		 needs;	/* claimed only with these clients (NEED_*) */
 } kinds[] = {
 	{ "selftest", run_selftest, 0 },
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
-	{ "ss.shipment", sync_ship, 1 },
-	{ "ss.fulfillment", sync_ship, 1 },
-	{ "reconcile", reconcile_job, 1 },
+	{ "ss.shipment", sync_ship, NEED_X3 },
+	{ "ss.fulfillment", sync_ship, NEED_X3 },
+	{ "reconcile", reconcile_job, NEED_X3 | NEED_SS },
+	{ "x3.order", sync_x3_order, NEED_X3 | NEED_SS },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
@@ -104,7 +107,8 @@ jobrun_kinds_ctx(const struct jobrun_ctx *ctx)
 	size_t			 i, n = 0;
 
 	for (i = 0; i < NKINDS; i++)
-		if (!kinds[i].needs_x3 || ctx->x3 != NULL)
+		if ((!(kinds[i].needs & NEED_X3) || ctx->x3 != NULL) &&
+		    (!(kinds[i].needs & NEED_SS) || ctx->ss != NULL))
 			names[n++] = kinds[i].kind;
 	names[n] = NULL;
 	return names;

@@ -7,11 +7,12 @@
  *   be replayed) refers to, directly (jobs.event_id: the webhook.fetch
  *   job, or the event that last changed a sync job's document) or
  *   through a document whose sync job is open;
- * - audit rows of open jobs, and for every linked record (links) the
- *   last audit row of its sync job that carries a JSON payload: the
- *   last thing we sent to X3, which replay preview compares against;
- * - done sync jobs of linked records (one per record, reused when the
- *   record changes): the way from a link to that audit row.
+ * - audit rows of open jobs, and for every record we keep (its source
+ *   document is stored, or it is linked) the last audit row of its sync
+ *   job that carries a JSON payload: the last thing we sent to X3,
+ *   which replay preview compares against;
+ * - the done sync jobs of those records (one per record, reused when
+ *   the record changes): the way from a record to that audit row.
  *
  * Each batch finds the next ids with the rule, then deletes that id
  * range with the rule checked again, so a row that a job took up in
@@ -25,10 +26,17 @@
 #include "core.h"
 #include "purge.h"
 
-/* A sync job "ss.<entity>" of a linked record (links.entity, ss_id). */
-#define LINKED(job) \
-	"SELECT 1 FROM links l WHERE " job ".kind LIKE 'ss.%' AND " \
-	"l.entity = SUBSTRING(" job ".kind, 4) AND l.ss_id = " job ".job_key"
+/*
+ * A sync job ("ss.<type>", key = the record's id) of a record we keep:
+ * one whose source document we hold (documents are never purged: a
+ * replay runs from them), or one that is linked (links.entity, ss_id).
+ */
+#define KEPT(job) \
+	"SELECT 1 FROM documents d WHERE " job ".kind LIKE 'ss.%' AND " \
+	"d.system = 'shipstation' AND d.doc_type = SUBSTRING(" job ".kind, " \
+	"4) AND d.doc_id = " job ".job_key UNION ALL SELECT 1 FROM links l " \
+	"WHERE " job ".kind LIKE 'ss.%' AND l.entity = SUBSTRING(" job \
+	".kind, 4) AND l.ss_id = " job ".job_key"
 
 static const char events_rule[] =
     "events.received_at < NOW(6) - INTERVAL ? DAY "
@@ -45,11 +53,11 @@ static const char audit_rule[] =
     "AND NOT COALESCE(audit.request LIKE '{%' AND audit.id = (SELECT "
     "MAX(a2.id) FROM audit a2 WHERE a2.job_id = audit.job_id AND "
     "a2.request LIKE '{%') AND EXISTS (SELECT 1 FROM jobs j WHERE "
-    "j.id = audit.job_id AND EXISTS (" LINKED("j") ")), 0)";
+    "j.id = audit.job_id AND EXISTS (" KEPT("j") ")), 0)";
 
 static const char jobs_rule[] =
     "jobs.state = 'done' AND jobs.updated_at < NOW(6) - INTERVAL ? DAY "
-    "AND NOT EXISTS (" LINKED("jobs") ")";
+    "AND NOT EXISTS (" KEPT("jobs") ")";
 
 static const struct {
 	const char	*table;
@@ -149,13 +157,15 @@ purge_due(struct db *db, const struct cfg_retention *c,
 	memset(res, 0, sizeof(*res));
 	if (c->interval == 0)
 		return CORE_OK;
-	if ((rc = db_exec(db, "INSERT IGNORE INTO maintenance (name) "
-	    "VALUES ('purge')", DB_NOPARAMS, NULL, NULL)) != CORE_OK)
-		return rc;
-	/* One turn per interval across every poller on every host. */
-	if ((rc = db_exec(db, "UPDATE maintenance SET last_run_at = NOW(6) "
-	    "WHERE name = 'purge' AND (last_run_at IS NULL OR last_run_at <= "
-	    "NOW(6) - INTERVAL ? SECOND)", DB_PARAMS(DB_I64(c->interval)),
+	/*
+	 * One turn per interval across every poller on every host: the
+	 * row changes (1 inserted, 2 updated) only for the caller whose
+	 * turn it is; for everyone else it stays as it is (0).
+	 */
+	if ((rc = db_exec(db, "INSERT INTO maintenance (name, last_run_at) "
+	    "VALUES ('purge', NOW(6)) ON DUPLICATE KEY UPDATE last_run_at = "
+	    "IF(last_run_at IS NULL OR last_run_at <= NOW(6) - INTERVAL ? "
+	    "SECOND, NOW(6), last_run_at)", DB_PARAMS(DB_I64(c->interval)),
 	    &n, NULL)) != CORE_OK || n == 0)
 		return rc;
 	if (ran != NULL)

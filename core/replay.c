@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "replay.h"
 #include "sync_order.h"
+#include "sync_ship.h"
 
 /* A pure payload builder of one job kind (see sync_order_build()). */
 typedef int	(*replay_build_fn)(const struct jobrun_ctx *,
@@ -37,6 +38,10 @@ static const struct {
 } builders[] = {
 	{ "ss.order", sync_order_build,
 	    { "x3.salesOrder.create", "x3.salesOrder.update", NULL } },
+	{ "ss.shipment", sync_ship_preview,
+	    { "x3.salesDelivery.create", NULL, NULL } },
+	{ "ss.fulfillment", sync_ship_preview,
+	    { "x3.salesDelivery.create", NULL, NULL } },
 };
 
 #define NBUILDERS	(sizeof(builders) / sizeof(builders[0]))

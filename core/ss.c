@@ -438,6 +438,30 @@ ss_create_order(struct ss *s, json_t *order, json_t **out)
 }
 
 enum core_err
+ss_hold_order(struct ss *s, long long order_id, const char *until,
+    json_t **out)
+{
+	json_t		*b;
+	enum core_err	 rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (s->cfg->v2 || order_id <= 0)
+		return CORE_EINPUT;	/* V1 only: V2 has no order hold */
+	if (until != NULL)
+		b = json_pack("{s:I, s:s}", "orderId", (json_int_t)order_id,
+		    "holdUntilDate", until);
+	else
+		b = json_pack("{s:I}", "orderId", (json_int_t)order_id);
+	if (b == NULL)
+		return CORE_ENOMEM;
+	rc = post_json(s, until != NULL ? "/orders/holduntil" :
+	    "/orders/restorefromhold", b, QUOTA_POLL, out);
+	json_decref(b);
+	return rc;
+}
+
+enum core_err
 ss_webhook_subscribe(struct ss *s, const char *target, const char *event,
     const char *store_id, const char *name, char **id)
 {

@@ -5,10 +5,11 @@
  * alike; each query is cheap: grouped counts over indexed columns and
  * the small quota, tokens and cursors tables.
  *
- * A "job run" is the row jobrun_run() appends per attempt: it carries a
- * job id and the trigger that ran it (poller, webhook, replay:<user>).
- * The rows a handler adds for each call it makes have the default
- * trigger "sync" and are not runs, so they are left out of the counts.
+ * A "job run" is the row jobrun_run() appends per attempt: its action
+ * is the job's kind. The rows a handler adds for each call it makes
+ * (x3.salesOrder.create, order.skip, ...) and a replay request are not
+ * runs, so they are left out of the counts; the trigger cannot tell
+ * them apart (a replay stamps every row of its run "replay:<who>").
  */
 #include "config.h"
 
@@ -18,66 +19,86 @@
 #include "core.h"
 #include "stats.h"
 
-#define RUN_ROWS	"job_id IS NOT NULL AND trigger_by <> 'sync'"
+/* Followed by one placeholder per kind jobrun_kinds() lists. */
+#define RUN_ROWS	"job_id IS NOT NULL AND action IN ("
+#define KINDS_MAX	32
+#define SQL_MAX		1024
 
 static const struct {
 	struct stats_desc	 d;
 	const char		*sql;	/* label columns, then the value */
+	const char		*tail;	/* non-NULL: sql, the kinds, tail */
 } fams[STATS__MAX] = {
 	{ { "ml_jobs", "gauge", "Jobs in the queue by state and error class.",
 	    "Jobs by state and class", { "state", "class", NULL } },
 	  "SELECT state, error_class, COUNT(*) FROM jobs "
-	  "GROUP BY state, error_class ORDER BY state, error_class" },
+	  "GROUP BY state, error_class ORDER BY state, error_class", NULL },
 	  /* STATS_JOBS */
 	{ { "ml_job_attempts_total", "counter",
 	    "Job runs by outcome (ok, or the error class).",
 	    "Job runs by outcome", { "outcome", NULL } },
-	  "SELECT outcome, COUNT(*) FROM audit WHERE " RUN_ROWS
-	  " GROUP BY outcome ORDER BY outcome" },
+	  "SELECT outcome, COUNT(*) FROM audit WHERE " RUN_ROWS,
+	  ") GROUP BY outcome ORDER BY outcome" },
 	  /* STATS_ATTEMPTS */
 	{ { "ml_events", "gauge", "Webhook events stored, by source and state.",
 	    "Events by source and state", { "source", "state", NULL } },
 	  "SELECT source, state, COUNT(*) FROM events GROUP BY source, state "
-	  "ORDER BY source, state" },
+	  "ORDER BY source, state", NULL },
 	  /* STATS_EVENTS */
 	{ { "ml_shipstation_calls_left", "gauge",
 	    "Calls left in the current ShipStation window "
 	    "(last X-Rate-Limit-Remaining; -1 unknown).",
 	    "ShipStation calls left", { "key", NULL } },
 	  "SELECT LEFT(api_key_hash, 12), COALESCE(remaining, -1) FROM quota "
-	  "ORDER BY api_key_hash" },
+	  "ORDER BY api_key_hash", NULL },
 	  /* STATS_SS_LEFT */
 	{ { "ml_shipstation_window_reset_seconds", "gauge",
 	    "Seconds until the ShipStation rate window resets.",
 	    "ShipStation window resets in (s)", { "key", NULL } },
 	  "SELECT LEFT(api_key_hash, 12), GREATEST(0, CEIL((reset_ms - "
 	  "UNIX_TIMESTAMP(NOW(3)) * 1000) / 1000)) FROM quota "
-	  "ORDER BY api_key_hash" },
+	  "ORDER BY api_key_hash", NULL },
 	  /* STATS_SS_RESET */
 	{ { "ml_x3_token_seconds_left", "gauge",
 	    "Seconds until the cached X3 token expires.",
 	    "X3 token expires in (s)", { "name", NULL } },
 	  "SELECT name, TIMESTAMPDIFF(SECOND, NOW(6), expires_at) FROM tokens "
-	  "WHERE expires_at IS NOT NULL ORDER BY name" },
+	  "WHERE expires_at IS NOT NULL ORDER BY name", NULL },
 	  /* STATS_X3_TOKEN */
 	{ { "ml_poll_cursor_lag_seconds", "gauge",
 	    "Seconds since each poll cursor last advanced.",
 	    "Poll cursor lag (s)", { "cursor", NULL } },
 	  "SELECT name, TIMESTAMPDIFF(SECOND, COALESCE(last_ok_at, "
-	  "'1970-01-01'), NOW(6)) FROM cursors ORDER BY name" },
+	  "'1970-01-01'), NOW(6)) FROM cursors ORDER BY name", NULL },
 	  /* STATS_CURSOR_LAG */
 };
 
 /* The window the ETA's rate is taken over, in minutes. */
 #define ETA_WINDOW_MIN	15
 
-static const char summary_sql[] =
+static const char summary_head[] =
     "SELECT (SELECT TIMESTAMPDIFF(SECOND, MIN(next_attempt_at), NOW(6)) "
     "FROM jobs WHERE state = 'ready' AND next_attempt_at <= NOW(6)), "
     "(SELECT COUNT(*) FROM audit WHERE at >= NOW(6) - INTERVAL 1 DAY "
     "AND outcome NOT IN ('ok', 'skipped')), "
     "(SELECT COUNT(*) FROM audit WHERE at >= NOW(6) - INTERVAL ? MINUTE "
-    "AND " RUN_ROWS " AND outcome = 'ok')";
+    "AND outcome = 'ok' AND " RUN_ROWS;
+static const char summary_tail[] = "))";
+
+/* p[0..lead-1] as given, then the kinds; the total count, or 0. */
+static size_t
+with_kinds(struct db_val *p, size_t lead)
+{
+	const char *const	*k = jobrun_kinds();
+	size_t			 n = lead;
+
+	for (; *k != NULL; k++) {
+		if (n == KINDS_MAX)
+			return 0;
+		p[n++] = DB_STR(*k);
+	}
+	return n;
+}
 
 struct priv {
 	struct db_rows	*rows[STATS__MAX];
@@ -105,10 +126,17 @@ load_fam(struct db *db, struct stats *s, struct priv *p, enum stats_fam f)
 {
 	struct db_rows	*r;
 	struct stats_set *set = &s->fam[f];
-	size_t		 i, k, nl = nlabels(&fams[f].d);
+	struct db_val	 v[KINDS_MAX];
+	char		 sql[SQL_MAX];
+	size_t		 i, k, nv = 0, nl = nlabels(&fams[f].d);
 	enum core_err	 rc;
 
-	if ((rc = db_select(db, fams[f].sql, DB_NOPARAMS, &r)) != CORE_OK)
+	if (fams[f].tail != NULL && ((nv = with_kinds(v, 0)) == 0 ||
+	    db_sql_build(sql, sizeof(sql), fams[f].sql, "?", nv,
+	    fams[f].tail) == -1))
+		return CORE_EINPUT;	/* cannot happen: our own SQL */
+	if ((rc = db_select(db, fams[f].tail != NULL ? sql : fams[f].sql, v,
+	    nv, &r)) != CORE_OK)
 		return rc;
 	p->rows[f] = r;
 	if (r->nrows == 0)
@@ -173,8 +201,10 @@ stats_load(struct db *db, struct stats **out)
 	struct stats	*s;
 	struct priv	*p;
 	struct db_rows	*r = NULL;
+	struct db_val	 v[KINDS_MAX];
+	char		 sql[SQL_MAX];
 	enum core_err	 rc;
-	size_t		 f;
+	size_t		 f, nv;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -187,8 +217,13 @@ stats_load(struct db *db, struct stats **out)
 	for (f = 0; f < STATS__MAX; f++)
 		if ((rc = load_fam(db, s, p, (enum stats_fam)f)) != CORE_OK)
 			goto fail;
-	if ((rc = db_select(db, summary_sql, DB_PARAMS(DB_I64(ETA_WINDOW_MIN)),
-	    &r)) != CORE_OK)
+	v[0] = DB_I64(ETA_WINDOW_MIN);
+	if ((nv = with_kinds(v, 1)) == 0 || db_sql_build(sql, sizeof(sql),
+	    summary_head, "?", nv - 1, summary_tail) == -1) {
+		rc = CORE_EINPUT;	/* cannot happen: our own SQL */
+		goto fail;
+	}
+	if ((rc = db_select(db, sql, v, nv, &r)) != CORE_OK)
 		goto fail;
 	s->oldest_ready_s = db_rows_i64(r, 0, 0, -1);
 	s->errors_24h = db_rows_i64(r, 0, 1, 0);

@@ -216,10 +216,12 @@ static int
 link_state(const struct jobrun_ctx *ctx, const char *ssid, const char *state,
     const char *hash, struct job_outcome *o)
 {
-	if (db_exec(ctx->db, "UPDATE links SET state = ?, content_hash = "
+	/* A hold X3 put on the ShipStation order stays until X3 lifts it. */
+	if (db_exec(ctx->db, "UPDATE links SET state = IF(? = 'synced' AND "
+	    "state = 'held_x3', state, ?), content_hash = "
 	    "IFNULL(?, content_hash) WHERE entity = 'order' AND ss_id = ?",
-	    DB_PARAMS(DB_STR(state), DB_STR(hash), DB_STR(ssid)), NULL,
-	    NULL) != CORE_OK) {
+	    DB_PARAMS(DB_STR(state), DB_STR(state), DB_STR(hash),
+	    DB_STR(ssid)), NULL, NULL) != CORE_OK) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
 		    db_error(ctx->db));
 		return -1;
@@ -367,18 +369,73 @@ item_find(const struct jobrun_ctx *ctx, const char *sku, char *out,
 }
 
 /*
- * The sales order lines: one per item that is not an adjustment.
- * On 0 *lines is new. -1: o set (a SKU without an X3 item is a mapping
- * error naming every such SKU).
+ * An optional string field of a maps row's target into out (the row
+ * and field may be absent). 1 found, 0 not.
  */
 static int
-lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
+map_opt(struct db *db, const char *type, const char *key, const char *field,
+    char *out, size_t sz)
+{
+	struct db_rows	*r = NULL;
+	json_t		*t;
+	const char	*s;
+	int		 ret = 0;
+
+	if (db_select(db, "SELECT target FROM maps WHERE map_type = ? AND "
+	    "source_key = ?", DB_PARAMS(DB_STR(type), DB_STR(key)),
+	    &r) != CORE_OK)
+		return 0;
+	if (r->nrows > 0 && (t = json_loads(db_rows_get(r, 0, 0), 0,
+	    NULL)) != NULL) {
+		s = json_string_value(json_object_get(t, field));
+		if (s != NULL && *s != '\0' && strlen(s) < sz) {
+			memcpy(out, s, strlen(s) + 1);
+			ret = 1;
+		}
+		json_decref(t);
+	}
+	db_rows_free(r);
+	return ret;
+}
+
+/* Append a line; 0 or -1 (out of memory, o set). */
+static int
+line_add(json_t *arr, int no, const char *item, json_int_t qty, double price,
+    const char *unit, struct job_outcome *o)
+{
+	json_t	*l;
+	char	 p[32];
+
+	/* Decimals as strings, as Sage's samples send them (§4.6). */
+	(void)snprintf(p, sizeof(p), "%.4f", price);
+	if ((l = json_pack("{s:I, s:s, s:I, s:s}", "lineNumber",
+	    (json_int_t)no * 1000, "product", item,
+	    "quantityInSalesUnitOrdered", qty, "grossPrice", p)) == NULL ||
+	    (unit != NULL && json_object_set_new(l, "salesUnit",
+	    json_string(unit)) != 0) || json_array_append_new(arr, l) != 0) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The sales order lines: one per product item, then, as configured
+ * (sync { }), the order's discount folded into their prices, a
+ * shipping line and a tax line. On 0 *lines is new. -1: o set (a SKU
+ * without an X3 item is a mapping error naming every such SKU).
+ */
+static int
+lines_build(const struct jobrun_ctx *ctx, json_t *doc, json_t **lines,
     struct job_outcome *o)
 {
-	json_t		*it, *l, *arr;
+	const struct cfg_sync *y = &ctx->cfg->sync;
+	json_t		*items = json_object_get(doc, "items"), *it, *l;
+	json_t		*arr;
 	const char	*sku;
-	char		 item[64], price[32], missing[SYNC_MISSING_MAX] = "";
+	char		 item[64], unit[16], missing[SYNC_MISSING_MAX] = "";
 	json_int_t	 qty;
+	double		 adj = 0, sub = 0, f, v;
 	size_t		 i, nmiss = 0, len;
 	int		 no = 0, r;
 
@@ -388,11 +445,14 @@ lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
 		return -1;
 	}
 	json_array_foreach(items, i, it) {
-		/* Discounts and coupons: not sent (docs/SYNC.md). */
-		if (json_is_true(json_object_get(it, "adjustment")))
-			continue;
-		sku = json_string_value(json_object_get(it, "sku"));
 		qty = json_integer_value(json_object_get(it, "quantity"));
+		/* Discounts and coupons: only their amount (below). */
+		if (json_is_true(json_object_get(it, "adjustment"))) {
+			adj += (double)qty * json_number_value(
+			    json_object_get(it, "unitPrice"));
+			continue;
+		}
+		sku = json_string_value(json_object_get(it, "sku"));
 		if (qty <= 0)
 			continue;
 		if (sku == NULL || *sku == '\0') {
@@ -415,16 +475,12 @@ lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
 			    SYNC_LINES_MAX);
 			goto fail;
 		}
-		/* Decimals as strings, as Sage's samples send them (§4.6). */
-		(void)snprintf(price, sizeof(price), "%.4f", json_number_value(
-		    json_object_get(it, "unitPrice")));
-		if ((l = json_pack("{s:I, s:s, s:I, s:s}", "lineNumber",
-		    (json_int_t)no * 1000, "product", item,
-		    "quantityInSalesUnitOrdered", qty, "grossPrice",
-		    price)) == NULL || json_array_append_new(arr, l) != 0) {
-			job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		v = json_number_value(json_object_get(it, "unitPrice"));
+		sub += (double)qty * v;
+		if (line_add(arr, no, item, qty, v, map_opt(ctx->db, "sku",
+		    sku, "salesUnit", unit, sizeof(unit)) ? unit : NULL,
+		    o) == -1)
 			goto fail;
-		}
 	}
 	if (nmiss > 0) {
 		job_outcome_set(o, JOB_ERR_MAPPING, "no X3 item for SKU %s "
@@ -436,6 +492,36 @@ lines_build(const struct jobrun_ctx *ctx, json_t *items, json_t **lines,
 		job_outcome_set(o, JOB_ERR_DATA, "no product lines to send");
 		goto fail;
 	}
+	/*
+	 * discount = spread: X3 refuses negative prices and quantities, so
+	 * the discount lowers every product line's price by the same
+	 * factor; the order total matches ShipStation's to rounding.
+	 */
+	if (y->discount_spread && adj < 0 && sub > 0) {
+		if (sub + adj < 0) {
+			job_outcome_set(o, JOB_ERR_DATA, "discount %.2f exceeds "
+			    "the products' %.2f", -adj, sub);
+			goto fail;
+		}
+		f = (sub + adj) / sub;
+		json_array_foreach(arr, i, l) {
+			char	 p[32];
+
+			(void)snprintf(p, sizeof(p), "%.4f", strtod(
+			    json_string_value(json_object_get(l,
+			    "grossPrice")), NULL) * f);
+			(void)json_object_set_new(l, "grossPrice",
+			    json_string(p));
+		}
+	}
+	v = json_number_value(json_object_get(doc, "shippingAmount"));
+	if (y->shipping_item != NULL && v > 0 &&
+	    line_add(arr, ++no, y->shipping_item, 1, v, NULL, o) == -1)
+		goto fail;
+	v = json_number_value(json_object_get(doc, "taxAmount"));
+	if (y->tax_item != NULL && v > 0 &&
+	    line_add(arr, ++no, y->tax_item, 1, v, NULL, o) == -1)
+		goto fail;
 	*lines = arr;
 	return 0;
 fail:
@@ -591,7 +677,7 @@ ord_payload(const struct jobrun_ctx *ctx, const char *key,
 			    s != NULL ? s : "");
 		return -1;
 	}
-	if (lines_build(ctx, json_object_get(d->doc, "items"), &lines, o) == -1)
+	if (lines_build(ctx, d->doc, &lines, o) == -1)
 		return -1;
 
 	(void)utf8_cut(d->number, SYNC_CUSORDREF_MAX, cref, sizeof(cref));
@@ -602,6 +688,15 @@ ord_payload(const struct jobrun_ctx *ctx, const char *key,
 	    "customerOrderReference", cref, "orderDate", buf,
 	    "lines", lines)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		return -1;
+	}
+	/* ShipStation V1 orders carry no currency: amounts are in the
+	 * store's. Unset, X3 takes the customer's (docs/SYNC.md). */
+	if (ctx->cfg->sync.currency != NULL && json_object_set_new(*data,
+	    "currency", json_string(ctx->cfg->sync.currency)) != 0) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		json_decref(*data);
+		*data = NULL;
 		return -1;
 	}
 	st = json_object_get(d->doc, "shipTo");
@@ -1091,4 +1186,443 @@ out:
 	json_decref(data);
 	db_rows_free(r);
 	ord_free(&d);
+}
+
+/* ==================================================================== */
+/* x3.order: an X3 sales order -> ShipStation.                           */
+/* ==================================================================== */
+
+static const struct gqdoc q_read_full = { "query($id: String!) { ",
+    " { salesOrder { read(_id: $id) { _id customerOrderReference "
+    "orderDate orderStatus deliveryStatus invoiceStatus holdStatus "
+    "soldToCustomer { code } soldToCustomerName shipToCustomerName "
+    "shipToAddressLine1 shipToAddressLine2 shipToCity shipToState "
+    "shipToPostalCode shipToCountry lines { query { edges { node { "
+    "lineNumber product { code } productDescription "
+    "quantityInSalesUnitOrdered grossPrice } } } } } } } }" };
+
+/* The failure class of the last ShipStation call. */
+static enum job_class
+ss_cls(struct ss *s)
+{
+	const struct http_resp	*r = ss_last(s);
+
+	if (r == NULL || r->class == JOB_ERR_NONE)
+		return JOB_ERR_TRANSIENT;
+	return r->class;
+}
+
+static const char *
+ss_what(struct ss *s)
+{
+	const struct http_resp	*r = ss_last(s);
+
+	return r != NULL && r->what[0] != '\0' ? r->what : "no answer";
+}
+
+static void
+audit_ss(const struct jobrun_ctx *ctx, const struct job *j, const char *action,
+    const char *req, int64_t ms, const char *outcome)
+{
+	const struct http_resp	*r = ss_last(ctx->ss);
+	struct audit_rec	 a = { .job_id = j->id, .trigger = j->trigger,
+	    .action = action, .target = "shipstation", .request = req,
+	    .response = r != NULL ? r->body : NULL,
+	    .http_status = r != NULL ? r->status : 0, .duration_ms = ms,
+	    .outcome = outcome };
+
+	(void)audit_add(ctx->db, &a);
+}
+
+static void
+skip_x3(const struct jobrun_ctx *ctx, const struct job *j, const char *why)
+{
+	log_info("X3 order %s not passed on: %s", j->key, why);
+	audit(ctx, j, "x3order.skip", NULL, why, 0, -1, "skipped");
+}
+
+struct ssfind {
+	const char	*key;
+	json_t		*found;
+};
+
+static int
+ssfind_cb(void *arg, json_t *rec)
+{
+	struct ssfind	*f = arg;
+	const char	*k = json_string_value(json_object_get(rec,
+			    "orderKey"));
+
+	if (k != NULL && strcmp(k, f->key) == 0) {
+		f->found = json_incref(rec);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The ShipStation order with orderKey key, listed by its orderNumber
+ * (a "starts with" filter, ShipStation §2.1; the key decides). 1 found
+ * (*out new), 0 none, -1 failed (o set).
+ */
+static int
+ss_find_key(const struct jobrun_ctx *ctx, const char *number,
+    const char *key, json_t **out, struct job_outcome *o)
+{
+	struct ss_param	 p = { "orderNumber", number };
+	struct ssfind	 f = { key, NULL };
+	enum core_err	 rc;
+
+	*out = NULL;
+	rc = ss_list(ctx->ss, SS_ORDERS, &p, 1, QUOTA_POLL, ssfind_cb, &f,
+	    NULL);
+	if (rc != CORE_OK && f.found == NULL) {
+		job_outcome_set(o, ss_cls(ctx->ss), "ShipStation orders: %s",
+		    ss_what(ctx->ss));
+		return -1;
+	}
+	*out = f.found;
+	return f.found != NULL ? 1 : 0;
+}
+
+/* The SKU of an X3 item: the sku map pointing at it, else its code. */
+static void
+sku_of(const struct jobrun_ctx *ctx, const char *item, char *out, size_t sz)
+{
+	struct db_rows	*r = NULL;
+
+	(void)snprintf(out, sz, "%s", item);
+	if (db_select(ctx->db, "SELECT source_key FROM maps WHERE map_type = "
+	    "'sku' AND JSON_VALUE(target, '$.item') = ? ORDER BY id LIMIT 1",
+	    DB_PARAMS(DB_STR(item)), &r) != CORE_OK)
+		return;
+	if (r->nrows > 0)
+		(void)snprintf(out, sz, "%s", db_rows_get(r, 0, 0));
+	db_rows_free(r);
+}
+
+/*
+ * The ShipStation order (createorder body) for X3 order st: number =
+ * SOHNUM, orderKey = prefix + SOHNUM (the upsert key), status as given,
+ * orderId of the existing one (found may be NULL). New, or NULL.
+ */
+static json_t *
+ss_order_build(const struct jobrun_ctx *ctx, json_t *st, const char *sohnum,
+    const char *key, const char *status, json_t *found)
+{
+	json_t		*ord, *its, *edges, *n, *it;
+	const char	*name, *code;
+	char		 date[40], sku[200];
+	size_t		 i;
+
+	name = jstr(st, "shipToCustomerName");
+	if (*name == '\0')
+		name = jstr(st, "soldToCustomerName");
+	(void)snprintf(date, sizeof(date), "%.10sT00:00:00.0000000",
+	    jstr(st, "orderDate"));
+	if ((its = json_array()) == NULL)
+		return NULL;
+	edges = json_object_get(json_object_get(json_object_get(st, "lines"),
+	    "query"), "edges");
+	json_array_foreach(edges, i, n) {
+		n = json_object_get(n, "node");
+		code = jstr(json_object_get(n, "product"), "code");
+		sku_of(ctx, code, sku, sizeof(sku));
+		it = json_pack("{s:s+, s:s, s:s, s:I, s:f}", "lineItemKey", "",
+		    jstr(n, "lineNumber"), "sku", sku, "name",
+		    *jstr(n, "productDescription") != '\0' ?
+		    jstr(n, "productDescription") : sku, "quantity",
+		    (json_int_t)strtod(jstr(n, "quantityInSalesUnitOrdered"),
+		    NULL), "unitPrice", strtod(jstr(n, "grossPrice"), NULL));
+		if (it == NULL)
+			continue;
+		(void)json_object_set_new(it, "lineItemKey", json_sprintf(
+		    "%" JSON_INTEGER_FORMAT, json_integer_value(
+		    json_object_get(n, "lineNumber"))));
+		(void)json_array_append_new(its, it);
+	}
+	ord = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s, "
+	    "s:s, s:s, s:s, s:s, s:s}, s:o}", "orderNumber", sohnum,
+	    "orderKey", key, "orderDate", date, "orderStatus", status,
+	    "customerUsername", jstr(json_object_get(st, "soldToCustomer"),
+	    "code"), "billTo", "name", *jstr(st, "soldToCustomerName") !=
+	    '\0' ? jstr(st, "soldToCustomerName") : name, "shipTo", "name",
+	    name, "street1", jstr(st, "shipToAddressLine1"), "street2",
+	    jstr(st, "shipToAddressLine2"), "city", jstr(st, "shipToCity"),
+	    "state", jstr(st, "shipToState"), "postalCode",
+	    jstr(st, "shipToPostalCode"), "country", jstr(st, "shipToCountry"),
+	    "items", its);
+	if (ord == NULL)
+		return NULL;
+	if (found != NULL)
+		(void)json_object_set(ord, "orderId",
+		    json_object_get(found, "orderId"));
+	if (ctx->cfg->sync.x3_store_id > 0)
+		(void)json_object_set_new(ord, "advancedOptions", json_pack(
+		    "{s:i}", "storeId", ctx->cfg->sync.x3_store_id));
+	return ord;
+}
+
+/* Send createorder (an upsert on orderKey), audited as action. */
+static enum core_err
+ss_upsert(const struct jobrun_ctx *ctx, const struct job *j,
+    const char *action, json_t *ord, json_t **ans)
+{
+	struct timespec	 t0;
+	enum core_err	 rc;
+	char		*req;
+
+	req = json_dumps(ord, JSON_COMPACT | JSON_SORT_KEYS);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ss_create_order(ctx->ss, ord, ans);
+	audit_ss(ctx, j, action, req, ms_since(&t0), rc == CORE_OK ? "ok" :
+	    job_class_name(ss_cls(ctx->ss)));
+	free(req);
+	return rc;
+}
+
+/*
+ * An X3 order keyed in X3 (not ours): pushed to ShipStation with
+ * createorder, exactly once: looked up by its orderKey first; the
+ * createorder upsert on orderKey makes a repeated or retried push
+ * update the same order, never a second one.
+ */
+static void
+x3_push(const struct jobrun_ctx *ctx, const struct job *j, json_t *st,
+    struct job_outcome *o)
+{
+	json_t		*found = NULL, *ord = NULL, *ans = NULL, *id;
+	const char	*status, *cur;
+	char		 key[96], ssid[32], buf[160];
+	int		 rc;
+
+	(void)snprintf(key, sizeof(key), SYNC_X3_KEY_PREFIX "%s", j->key);
+	if (strcmp(jstr(st, "deliveryStatus"), "notDelivered") != 0)
+		status = NULL;		/* X3 ships it: nothing to ship here */
+	else if (strcmp(jstr(st, "orderStatus"), "closed") == 0)
+		status = "cancelled";
+	else if (strcmp(jstr(st, "holdStatus"), "onHold") == 0)
+		status = "on_hold";
+	else
+		status = "awaiting_shipment";
+	if ((rc = ss_find_key(ctx, j->key, key, &found, o)) == -1)
+		goto out;
+	if (found != NULL) {
+		(void)snprintf(ssid, sizeof(ssid), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(found, "orderId")));
+		if (link_from_x3(ctx, ssid, key, j->key, o) == -1)
+			goto out;
+		cur = jstr(found, "orderStatus");
+		/* Shipped and cancelled orders are locked (ShipStation §2.3). */
+		if (strcmp(cur, "shipped") == 0 ||
+		    strcmp(cur, "cancelled") == 0) {
+			(void)snprintf(buf, sizeof(buf), "ShipStation order %s "
+			    "is %s: it can no longer change", ssid, cur);
+			skip_x3(ctx, j, buf);
+			goto out;
+		}
+	}
+	if (status == NULL || (found == NULL && strcmp(status,
+	    "cancelled") == 0)) {
+		skip_x3(ctx, j, status == NULL ? "delivered in X3: nothing "
+		    "to ship" : "closed in X3 before it reached ShipStation");
+		goto out;
+	}
+	if ((ord = ss_order_build(ctx, st, j->key, key, status, found)) ==
+	    NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	if (ss_upsert(ctx, j, found != NULL ? "ss.order.update" :
+	    "ss.order.create", ord, &ans) != CORE_OK) {
+		/* Lost or refused: the key decides, as before the create. */
+		(void)snprintf(buf, sizeof(buf), "ShipStation createorder: "
+		    "%.120s", ss_what(ctx->ss));
+		rc = ss_cls(ctx->ss);
+		json_decref(found);
+		found = NULL;
+		if (ss_find_key(ctx, j->key, key, &found, o) == 1) {
+			(void)snprintf(ssid, sizeof(ssid), "%"
+			    JSON_INTEGER_FORMAT, json_integer_value(
+			    json_object_get(found, "orderId")));
+			(void)link_from_x3(ctx, ssid, key, j->key, o);
+			/* Created; an update that failed is tried again. */
+			if (strcmp(jstr(found, "orderStatus"), status) == 0)
+				goto out;
+		}
+		if (o->cls == JOB_ERR_NONE)
+			job_outcome_set(o, (enum job_class)rc, "%s", buf);
+		goto out;
+	}
+	id = json_object_get(ans, "orderId");
+	if (!json_is_integer(id)) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "createorder answered "
+		    "without an orderId");
+		goto out;
+	}
+	(void)snprintf(ssid, sizeof(ssid), "%" JSON_INTEGER_FORMAT,
+	    json_integer_value(id));
+	log_info("X3 order %s is ShipStation order %s (%s)", j->key, ssid,
+	    status);
+	(void)link_from_x3(ctx, ssid, key, j->key, o);
+out:
+	json_decref(ans);
+	json_decref(ord);
+	json_decref(found);
+}
+
+/*
+ * An X3 order we created from ShipStation order ssid: X3 closed it
+ * without delivering (cancelled) -> the ShipStation order is
+ * cancelled; X3 put it on hold -> on hold in ShipStation until X3
+ * releases it. Shipped and cancelled ShipStation orders are immutable:
+ * audited skip.
+ */
+static void
+x3_to_ours(const struct jobrun_ctx *ctx, const struct job *j, json_t *st,
+    const char *ssid, const char *lstate, struct job_outcome *o)
+{
+	json_t		*ord = NULL, *ans = NULL;
+	const char	*want, *cur, *nstate;
+	char		 buf[160], until[16], *req = NULL;
+	struct timespec	 t0;
+	time_t		 t;
+	struct tm	 tm;
+	enum core_err	 rc;
+
+	if (strcmp(jstr(st, "orderStatus"), "closed") == 0 &&
+	    strcmp(jstr(st, "deliveryStatus"), "notDelivered") == 0)
+		want = "cancel";
+	else if (strcmp(jstr(st, "holdStatus"), "onHold") == 0)
+		want = "hold";
+	else if (strcmp(lstate, "held_x3") == 0)
+		want = "restore";
+	else {
+		skip_x3(ctx, j, "nothing to pass on (open, not on hold)");
+		return;
+	}
+	if (ss_get_order(ctx->ss, ssid, QUOTA_POLL, &ord) != CORE_OK) {
+		job_outcome_set(o, ss_cls(ctx->ss), "ShipStation order %s: %s",
+		    ssid, ss_what(ctx->ss));
+		return;
+	}
+	cur = jstr(ord, "orderStatus");
+	if (strcmp(cur, "shipped") == 0 || strcmp(cur, "cancelled") == 0) {
+		(void)snprintf(buf, sizeof(buf), "X3 wants %s, but ShipStation "
+		    "order %s is %s: it can no longer change", want, ssid, cur);
+		skip_x3(ctx, j, buf);
+		goto out;
+	}
+	nstate = NULL;
+	if (strcmp(want, "cancel") == 0) {
+		/* No partial update: the whole order, status cancelled. */
+		(void)json_object_set_new(ord, "orderStatus",
+		    json_string("cancelled"));
+		if (ss_upsert(ctx, j, "ss.order.cancel", ord, &ans) !=
+		    CORE_OK) {
+			job_outcome_set(o, ss_cls(ctx->ss), "ShipStation "
+			    "cancel: %.200s", ss_what(ctx->ss));
+			goto out;
+		}
+		nstate = "cancelled";
+	} else if (strcmp(want, "hold") == 0 && strcmp(cur, "on_hold") != 0) {
+		t = (time_t)(clk_now_ms() / 1000) +
+		    (time_t)ctx->cfg->sync.x3_hold_days * 86400;
+		(void)gmtime_r(&t, &tm);
+		(void)strftime(until, sizeof(until), "%Y-%m-%d", &tm);
+		(void)snprintf(buf, sizeof(buf), "{\"orderId\": %s, "
+		    "\"holdUntilDate\": \"%s\"}", ssid, until);
+		(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = ss_hold_order(ctx->ss, strtoll(ssid, NULL, 10), until,
+		    NULL);
+		audit_ss(ctx, j, "ss.order.hold", buf, ms_since(&t0),
+		    rc == CORE_OK ? "ok" : job_class_name(ss_cls(ctx->ss)));
+		if (rc != CORE_OK) {
+			job_outcome_set(o, ss_cls(ctx->ss), "ShipStation "
+			    "hold: %.200s", ss_what(ctx->ss));
+			goto out;
+		}
+		nstate = "held_x3";
+	} else if (strcmp(want, "hold") == 0)
+		nstate = "held_x3";
+	else {
+		if (strcmp(cur, "on_hold") == 0) {
+			(void)snprintf(buf, sizeof(buf), "{\"orderId\": %s}",
+			    ssid);
+			(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+			rc = ss_hold_order(ctx->ss, strtoll(ssid, NULL, 10),
+			    NULL, NULL);
+			audit_ss(ctx, j, "ss.order.restore", buf,
+			    ms_since(&t0), rc == CORE_OK ? "ok" :
+			    job_class_name(ss_cls(ctx->ss)));
+			if (rc != CORE_OK) {
+				job_outcome_set(o, ss_cls(ctx->ss), "ShipStation "
+				    "restore: %.200s", ss_what(ctx->ss));
+				goto out;
+			}
+		}
+		nstate = "synced";
+	}
+	log_info("X3 order %s: ShipStation order %s %s", j->key, ssid, want);
+	if (db_exec(ctx->db, "UPDATE links SET state = ? WHERE entity = "
+	    "'order' AND ss_id = ?", DB_PARAMS(DB_STR(nstate), DB_STR(ssid)),
+	    NULL, NULL) != CORE_OK)
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+out:
+	free(req);
+	json_decref(ans);
+	json_decref(ord);
+}
+
+void
+sync_x3_order(const struct jobrun_ctx *ctx, const struct job *j,
+    struct job_outcome *o)
+{
+	const char	*pkg, *p;
+	struct db_rows	*r = NULL;
+	json_t		*d = NULL, *st;
+
+	if (ctx->x3 == NULL || ctx->ss == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 and ShipStation "
+		    "must both be configured");
+		return;
+	}
+	pkg = ctx->cfg->x3.sales_package;
+	/* The state of now, not a polled copy: a hold or a close must not
+	 * be undone by an older document (docs/SYNC.md). */
+	if (gql1(ctx->x3, &q_read_full, pkg, "id", j->key, &d, o) == -1)
+		return;
+	st = gql_at(d, pkg, "salesOrder", "read");
+	if (!json_is_object(st)) {
+		skip_x3(ctx, j, "no such order in X3");
+		goto out;
+	}
+	if (db_select(ctx->db, "SELECT ss_id, state FROM links WHERE entity = "
+	    "'order' AND x3_id = ? ORDER BY id LIMIT 1",
+	    DB_PARAMS(DB_STR(j->key)), &r) != CORE_OK) {
+		r = NULL;
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "links: %s",
+		    db_error(ctx->db));
+		goto out;
+	}
+	if (r->nrows > 0 && strcmp(db_rows_get(r, 0, 1), "from_x3") != 0) {
+		x3_to_ours(ctx, j, st, db_rows_get(r, 0, 0),
+		    db_rows_get(r, 0, 1), o);
+		goto out;
+	}
+	/* Ours by its number (SS + orderId) though its link is gone: never
+	 * pushed back as a new order; the ss.order job relinks it. */
+	p = j->key + strlen(SYNC_REF_PREFIX);
+	if (r->nrows == 0 && strncmp(j->key, SYNC_REF_PREFIX,
+	    strlen(SYNC_REF_PREFIX)) == 0 && *p != '\0' &&
+	    strspn(p, "0123456789") == strlen(p)) {
+		skip_x3(ctx, j, "created from ShipStation order, not linked "
+		    "(replay its ss.order job)");
+		goto out;
+	}
+	x3_push(ctx, j, st, o);
+out:
+	db_rows_free(r);
+	json_decref(d);
 }

@@ -477,7 +477,7 @@ items_cb(void *arg, json_t *rec)
 }
 
 static int
-items_fetch(struct run *r, struct job_outcome *o)
+items_fetch(struct run *r, int store, struct job_outcome *o)
 {
 	struct items_find	 f = { 0, NULL };
 	struct ss_stats		 st;
@@ -514,6 +514,8 @@ items_fetch(struct run *r, struct job_outcome *o)
 		return -1;
 	}
 	(void)json_object_set_new(r->doc, "shipmentItems", f.items);
+	if (!store)
+		return 0;
 	if ((text = json_dumps(r->doc, JSON_COMPACT | JSON_SORT_KEYS)) ==
 	    NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
@@ -698,27 +700,29 @@ order_lines(struct run *r, const char *sohnum, json_t **lines,
 	return 0;
 }
 
-/* Create the delivery, once. */
-static void
-deliver(struct run *r, struct job_outcome *o)
+/*
+ * The create variables for this run's document with the current
+ * mappings and X3 order lines. store: keep fetched items in the stored
+ * document (not from a preview, which writes nothing). 0 with *vars
+ * new, or -1 (o set).
+ */
+static int
+gather(struct run *r, int store, json_t **vars, struct job_outcome *o)
 {
 	struct sync_ship_in	 in;
-	json_t			*lines = NULL, *items = NULL, *vars = NULL;
-	json_t			*d = NULL;
-	char			 sohnum[64], car[32], mode[16] = "", x3id[64];
-	char			 err[256], *req = NULL;
-	const char		*id;
-	struct timespec		 t0, t1;
-	int			 rc;
+	json_t			*lines = NULL, *items = NULL;
+	char			 sohnum[64], car[32], mode[16] = "", err[256];
+	int			 ret = -1;
 
+	*vars = NULL;
 	if (strcmp(r->type, "shipment") == 0 &&
 	    !json_is_array(json_object_get(r->doc, "shipmentItems")) &&
-	    items_fetch(r, o) == -1)
-		return;
+	    items_fetch(r, store, o) == -1)
+		return -1;
 	if (order_of(r, sohnum, sizeof(sohnum), o) != 1)
-		return;
+		return -1;
 	if (carrier_find(r, car, sizeof(car), mode, sizeof(mode), o) != 1)
-		return;
+		return -1;
 	if ((items = json_object()) == NULL || items_map(r, items, o) == -1 ||
 	    order_lines(r, sohnum, &lines, o) == -1)
 		goto out;
@@ -729,10 +733,29 @@ deliver(struct run *r, struct job_outcome *o)
 	in.items = items;
 	in.carrier = car;
 	in.mode = mode[0] != '\0' ? mode : NULL;
-	if (sync_ship_build(&in, &vars, err, sizeof(err)) == -1) {
+	if (sync_ship_build(&in, vars, err, sizeof(err)) == -1) {
 		job_outcome_set(o, JOB_ERR_DATA, "%s", err);
 		goto out;
 	}
+	ret = 0;
+out:
+	json_decref(items);
+	json_decref(lines);
+	return ret;
+}
+
+/* Create the delivery, once. */
+static void
+deliver(struct run *r, struct job_outcome *o)
+{
+	json_t			*vars = NULL, *d = NULL;
+	char			 x3id[64], *req = NULL;
+	const char		*id;
+	struct timespec		 t0, t1;
+	int			 rc;
+
+	if (gather(r, 1, &vars, o) == -1)
+		return;
 	if ((req = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
 		goto out;
@@ -772,8 +795,6 @@ out:
 	free(req);
 	json_decref(d);
 	json_decref(vars);
-	json_decref(items);
-	json_decref(lines);
 }
 
 /* Load the stored document. 0, or -1 (o set). */
@@ -908,6 +929,46 @@ out:
 	    DB_I64(j->id)), NULL, NULL);
 	db_rows_free(rows);
 	json_decref(r.doc);
+}
+
+int
+sync_ship_preview(const struct jobrun_ctx *ctx, const struct job *j,
+    json_t **vars, struct job_outcome *o)
+{
+	struct run	 r;
+	const char	*idf;
+	int		 ret = -1;
+
+	*vars = NULL;
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.j = j;
+	r.type = strcmp(j->kind, "ss.fulfillment") == 0 ? "fulfillment" :
+	    "shipment";
+	idf = r.type[0] == 'f' ? "fulfillmentId" : "shipmentId";
+	if (ctx->x3 == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 is not configured");
+		return -1;
+	}
+	r.pkg = ctx->cfg->x3.sales_package;
+	if (load(&r, o) == -1)
+		goto out;
+	ret = 0;
+	if (!json_is_integer(json_object_get(r.doc, idf)))
+		job_outcome_set(o, JOB_ERR_NONE, "not a V1 record");
+	else if (json_is_true(json_object_get(r.doc, "isReturnLabel")))
+		job_outcome_set(o, JOB_ERR_NONE, "return label");
+	else if (json_is_true(json_object_get(r.doc, "voided")))
+		job_outcome_set(o, JOB_ERR_NONE, "voided: its delivery, if "
+		    "any, is reversed, nothing is created");
+	else if (sync_ship_ref(r.type, j->key, r.ref, sizeof(r.ref)) == -1) {
+		job_outcome_set(o, JOB_ERR_DATA, "id too long for a key");
+		ret = -1;
+	} else
+		ret = gather(&r, 0, vars, o) == 0 ? 1 : -1;
+out:
+	json_decref(r.doc);
+	return ret;
 }
 
 enum core_err

@@ -46,6 +46,15 @@ int		 sync_ship_ref(const char *doc_type, const char *id,
  */
 int		 sync_ship_build(const struct sync_ship_in *,
 		    struct json_t **out, char *err, size_t errsz);
+/*
+ * The variables the ss.shipment / ss.fulfillment job j would send to
+ * create its delivery now (the replay preview, like sync_order_build):
+ * reads only. 1: *vars new; 0: nothing would be created, o->msg says
+ * why; -1: cannot be built now, o says why.
+ */
+int		 sync_ship_preview(const struct jobrun_ctx *,
+		    const struct job *j, struct json_t **vars,
+		    struct job_outcome *o);
 /* The job handler for kinds ss.shipment and ss.fulfillment. */
 void		 sync_ship(const struct jobrun_ctx *, const struct job *,
 		    struct job_outcome *);

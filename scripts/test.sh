@@ -80,6 +80,8 @@ if (cd "$top/_build/sanitizers" && make install DESTDIR="$stage" >install.log 2>
     [ -x "$stage/usr/local/bin/ml-poller" ] &&
     [ -x "$stage/usr/local/bin/ml-connector-ctl" ] &&
     [ -f "$stage/usr/local/share/ml-connector/sql/001_initial.sql" ] &&
+    [ -f "$stage/usr/local/share/ml-connector/sql/010_retention.sql" ] &&
+    [ -f "$stage/usr/local/share/doc/ml-connector/examples/htaccess.example" ] &&
     [ -f "$stage/usr/local/share/man/man8/ml-connector.fcgi.8" ] &&
     [ -f "$stage/usr/local/share/man/man8/ml-poller.8" ] &&
     [ -f "$stage/usr/local/share/man/man8/ml-connector-ctl.8" ] &&

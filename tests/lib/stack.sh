@@ -226,6 +226,7 @@ stack_nginx() {
 		    -e "s|client_max_body_size 1m;|client_max_body_size ${NGINX_MAX_BODY:-1m};|" \
 		    -e "s|client_max_body_size 64k;|client_max_body_size ${NGINX_HOOKS_MAX_BODY:-64k};|" \
 		    -e "s|/var/log/nginx/ml-connector-hooks.log|$ML_TMP/nginx-hooks.log|" \
+		    -e "${NGINX_SED:-s|^\$||}" \
 		    "$top_srcdir/nginx.conf.example" >"$ML_TMP/nginx/site.conf"
 		cat >"$ML_TMP/nginx/nginx.conf" <<NGINX
 worker_processes 1;
