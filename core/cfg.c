@@ -114,6 +114,13 @@ static const struct key keys[] = {
 	    0, 1 },
 	{ "webhooks", "v2_tolerance", K_INT, 0, O(hooks.v2_tolerance), 1, 3600 },
 	{ "webhooks", "public_url", K_STR, 0, O(hooks.public_url), 0, 0 },
+	{ "sync", "discount", K_STR, 0, O(sync.discount), 0, 0 },
+	{ "sync", "shipping_item", K_STR, 0, O(sync.shipping_item), 0, 0 },
+	{ "sync", "tax_item", K_STR, 0, O(sync.tax_item), 0, 0 },
+	{ "sync", "currency", K_STR, 0, O(sync.currency), 0, 0 },
+	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
+	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
+	{ "sync", "order_key_field", K_STR, 0, O(sync.order_key_field), 0, 0 },
 	{ "retention", "events_days", K_INT, 0, O(retention.events_days),
 	    1, 36500 },
 	{ "retention", "audit_days", K_INT, 0, O(retention.audit_days),
@@ -123,20 +130,14 @@ static const struct key keys[] = {
 	{ "retention", "interval", K_INT, 0, O(retention.interval), 0,
 	    7 * 86400 },
 	{ "retention", "batch", K_INT, 0, O(retention.batch), 10, 100000 },
-	{ "sync", "discount", K_STR, 0, O(sync.discount), 0, 0 },
-	{ "sync", "shipping_item", K_STR, 0, O(sync.shipping_item), 0, 0 },
-	{ "sync", "tax_item", K_STR, 0, O(sync.tax_item), 0, 0 },
-	{ "sync", "currency", K_STR, 0, O(sync.currency), 0, 0 },
-	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
-	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
 };
 
 /* Groups that may appear; later subsystems add theirs here. */
 static const char *const groups[] = {
 	"webhooks",
 	"paths", "database", "fcgi", "poller", "shipstation", "x3",
-	"retention",
 	"sync",
+	"retention",
 };
 
 struct loader {
@@ -498,7 +499,18 @@ static void
 check_sync(struct loader *l, struct cfg *c, config_t *conf)
 {
 	struct cfg_sync	*y = &c->sync;
+	const char	*k = y->order_key_field;
 
+	/* A GraphQL property name: it goes into every order we create. */
+	if (k != NULL && (strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+	    "KLMNOPQRSTUVWXYZ0123456789_") != strlen(k) || *k == '\0' ||
+	    (*k >= '0' && *k <= '9')))
+		report(l, line_of(conf, "sync", "order_key_field"),
+		    "sync.order_key_field must be a property name");
+	if (k != NULL && strcmp(k, "id") == 0) {
+		free(y->order_key_field);	/* the number: the default */
+		y->order_key_field = NULL;
+	}
 	if (y->discount == NULL || strcmp(y->discount, "none") == 0)
 		return;
 	if (strcmp(y->discount, "spread") == 0)
@@ -613,12 +625,12 @@ cfg_load(const char *path, struct cfg **out)
 	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
 	c->hooks.v2_tolerance = ML_HOOK_V2_TOLERANCE_DEFAULT;
+	c->sync.x3_hold_days = 365;
 	c->retention.events_days = ML_RETENTION_EVENTS_DAYS;
 	c->retention.audit_days = ML_RETENTION_AUDIT_DAYS;
 	c->retention.jobs_days = ML_RETENTION_JOBS_DAYS;
 	c->retention.interval = ML_RETENTION_INTERVAL;
 	c->retention.batch = ML_RETENTION_BATCH;
-	c->sync.x3_hold_days = 365;
 
 	config_init(&conf);
 	if ((f = fopen(path, "r")) == NULL) {
@@ -691,6 +703,7 @@ free_clients(struct cfg *c)
 	free(c->sync.shipping_item);
 	free(c->sync.tax_item);
 	free(c->sync.currency);
+	free(c->sync.order_key_field);
 	free(c->x3.endpoint);
 	free(c->x3.graphql_path);
 	free(c->x3.sales_package);

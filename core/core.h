@@ -151,6 +151,8 @@ struct cfg_sync {
 	int		 x3_store_id;	/* ShipStation store of X3-keyed
 					   orders; 0: the default store */
 	int		 x3_hold_days;	/* holdUntilDate = today + this */
+	char		*order_key_field; /* X3 order property holding our
+					   key; NULL: the number (SOHNUM) */
 };
 
 struct cfg {

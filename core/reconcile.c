@@ -418,6 +418,12 @@ reconcile_run(const struct jobrun_ctx *ctx, const struct reconcile_opts *o,
 		    "x3 { } configured");
 		return CORE_ECONFIG;
 	}
+	/* V2 labels carry no order lines; the V1 lists are compared. */
+	if (ctx->cfg->ss.v2) {
+		(void)snprintf(err, errsz, "needs the ShipStation V1 API "
+		    "(shipstation.api = \"v1\")");
+		return CORE_ECONFIG;
+	}
 	if ((ec = db_exec(ctx->db, "INSERT INTO reconcile_runs (trigger_by, "
 	    "period_from, period_to) VALUES (?, ?, ?)", DB_PARAMS(DB_STR(
 	    o->trigger), DB_STR(o->from), DB_STR(o->to)), NULL, &id)) !=

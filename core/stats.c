@@ -76,14 +76,17 @@ static const struct {
 /* The window the ETA's rate is taken over, in minutes. */
 #define ETA_WINDOW_MIN	15
 
+/* Over one day of job runs: those that failed, and those that
+ * succeeded within the ETA window. */
 static const char summary_head[] =
     "SELECT (SELECT TIMESTAMPDIFF(SECOND, MIN(next_attempt_at), NOW(6)) "
     "FROM jobs WHERE state = 'ready' AND next_attempt_at <= NOW(6)), "
-    "(SELECT COUNT(*) FROM audit WHERE at >= NOW(6) - INTERVAL 1 DAY "
-    "AND outcome NOT IN ('ok', 'skipped')), "
-    "(SELECT COUNT(*) FROM audit WHERE at >= NOW(6) - INTERVAL ? MINUTE "
-    "AND outcome = 'ok' AND " RUN_ROWS;
-static const char summary_tail[] = "))";
+    "e.failed, e.done FROM (SELECT "
+    "COALESCE(SUM(outcome NOT IN ('ok', 'skipped')), 0) AS failed, "
+    "COALESCE(SUM(outcome = 'ok' AND at >= NOW(6) - INTERVAL ? MINUTE), "
+    "0) AS done FROM audit WHERE at >= NOW(6) - INTERVAL 1 DAY AND "
+    RUN_ROWS;
+static const char summary_tail[] = ")) e";
 
 /* p[0..lead-1] as given, then the kinds; the total count, or 0. */
 static size_t

@@ -56,7 +56,7 @@ struct stats {
 	int64_t		 jobs_dead;
 	int64_t		 processed;	/* job runs that succeeded, ever */
 	int64_t		 failed;	/* job runs that failed, ever */
-	int64_t		 errors_24h;	/* failed audit rows, last 24 h */
+	int64_t		 errors_24h;	/* job runs that failed, last 24 h */
 	int64_t		 done_15m;	/* job runs that succeeded, 15 min */
 	int64_t		 oldest_ready_s; /* wait of the oldest due job; -1 */
 	int64_t		 eta_s;		/* ready jobs at the 15-min rate; -1 */

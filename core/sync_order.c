@@ -27,6 +27,7 @@
 #define SYNC_CUSORDREF_MAX	20	/* characters, X3 §2.1 CUSORDREF A*20 */
 #define SYNC_LINES_MAX		500	/* lines per order we send */
 #define SYNC_MISSING_MAX	160	/* bytes of missing SKUs in a message */
+#define SYNC_LOCK_WAIT		10	/* seconds for another worker's create */
 /* orderKey of an X3 order pushed to ShipStation: prefix + SOHNUM. */
 #define SYNC_X3_KEY_PREFIX	"x3-"
 
@@ -37,6 +38,9 @@ struct gqdoc {
 };
 static const struct gqdoc q_read_order = { "query($id: String!) { ",
     " { salesOrder { read(_id: $id) { _id } } } }" };
+static const struct gqdoc q_find_order = { "query($f: String) { ",
+    " { salesOrder { query(first: 2, filter: $f) "
+    "{ edges { node { _id } } } } } }" };
 static const struct gqdoc q_read_product = { "query($id: String!) { ",
     " { product { read(_id: $id) { _id } } } }" };
 static const struct gqdoc q_find_customer = { "query($f: String) { ",
@@ -269,21 +273,57 @@ link_from_x3(const struct jobrun_ctx *ctx, const char *ssid,
 }
 
 /*
- * Look the order up in X3 by its number. 1 found, 0 absent, -1 failed
- * (o set).
+ * Look our order up in X3 by its stable key ref: the order number
+ * itself (SOHNUM), or, with sync.order_key_field, that custom field by
+ * filter. 1 found (its number in x3id), 0 absent, -1 failed (o set;
+ * two orders with one key are a data error for a person).
  */
 static int
-order_lookup(const struct jobrun_ctx *ctx, const char *ref,
-    struct job_outcome *o)
+order_find(const struct jobrun_ctx *ctx, const char *ref, char *x3id,
+    size_t sz, struct job_outcome *o)
 {
 	const char	*pkg = ctx->cfg->x3.sales_package;
-	json_t		*d = NULL, *n;
+	const char	*field = ctx->cfg->sync.order_key_field, *id;
+	json_t		*d = NULL, *f, *edges;
+	char		*filter;
 	int		 ret;
 
-	if (gql1(ctx->x3, &q_read_order, pkg, "id", ref, &d, o) == -1)
+	if (field == NULL) {
+		if (gql1(ctx->x3, &q_read_order, pkg, "id", ref, &d, o) == -1)
+			return -1;
+		ret = json_is_object(gql_at(d, pkg, "salesOrder", "read"));
+		if (ret == 1)
+			(void)snprintf(x3id, sz, "%s", ref);
+		json_decref(d);
+		return ret;
+	}
+	/* Strict JSON built by jansson: the key cannot break out. */
+	if ((f = json_pack("{s:s}", field, ref)) == NULL ||
+	    (filter = json_dumps(f, JSON_COMPACT)) == NULL) {
+		json_decref(f);
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
 		return -1;
-	n = gql_at(d, pkg, "salesOrder", "read");
-	ret = json_is_object(n) ? 1 : 0;
+	}
+	json_decref(f);
+	ret = gql1(ctx->x3, &q_find_order, pkg, "f", filter, &d, o);
+	free(filter);
+	if (ret == -1)
+		return -1;
+	edges = json_object_get(gql_at(d, pkg, "salesOrder", "query"),
+	    "edges");
+	id = json_string_value(json_object_get(json_object_get(
+	    json_array_get(edges, 0), "node"), "_id"));
+	ret = 0;
+	if (json_array_size(edges) > 1) {
+		job_outcome_set(o, JOB_ERR_DATA, "conflict: X3 orders %s and "
+		    "%s both have %s = %s", id, json_string_value(
+		    json_object_get(json_object_get(json_array_get(edges, 1),
+		    "node"), "_id")), field, ref);
+		ret = -1;
+	} else if (id != NULL) {
+		(void)snprintf(x3id, sz, "%s", id);
+		ret = 1;
+	}
 	json_decref(d);
 	return ret;
 }
@@ -683,7 +723,8 @@ ord_payload(const struct jobrun_ctx *ctx, const char *key,
 	(void)utf8_cut(d->number, SYNC_CUSORDREF_MAX, cref, sizeof(cref));
 	(void)snprintf(buf, sizeof(buf), "%.10s", d->date);
 	if ((*data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
-	    "id", ref, "salesSite", site, "shippingSite", ship,
+	    ctx->cfg->sync.order_key_field != NULL ?
+	    ctx->cfg->sync.order_key_field : "id", ref, "salesSite", site, "shippingSite", ship,
 	    "salesOrderType", type, "soldToCustomer", cust,
 	    "customerOrderReference", cref, "orderDate", buf,
 	    "lines", lines)) == NULL) {
@@ -1065,8 +1106,10 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
     struct job_outcome *o)
 {
 	struct ord	 d;
-	struct db_rows	*r = NULL;
+	struct db_rows	*r = NULL, *lr = NULL;
 	json_t		*data = NULL, *vars = NULL, *ans = NULL, *v;
+	char		 lock[96], found[64];
+	int		 locked = 0;
 	const char	*x3id, *why, *pkg;
 	char		 ref[24], buf[256];
 	char		*req = NULL, *resp = NULL, q[512];
@@ -1128,12 +1171,23 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 	if (ord_ref(j->key, ref, sizeof(ref), o) == -1)
 		goto out;
 
+	/* One worker per order between the lookup and the link: a custom
+	 * key field is not unique in X3, so two creates would both work. */
+	(void)snprintf(lock, sizeof(lock), "ml-order-%s", j->key);
+	if (db_select(ctx->db, "SELECT GET_LOCK(?, ?)", DB_PARAMS(
+	    DB_STR(lock), DB_I64(SYNC_LOCK_WAIT)), &lr) != CORE_OK ||
+	    db_rows_i64(lr, 0, 0, 0) != 1) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "order %s is being sent "
+		    "by another worker", j->key);
+		goto out;
+	}
+	locked = 1;
 	/* Exactly once: an order already in X3 (lost answer) is linked. */
-	if ((rc = order_lookup(ctx, ref, o)) == -1)
+	if ((rc = order_find(ctx, ref, found, sizeof(found), o)) == -1)
 		goto out;
 	if (rc == 1) {
-		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
-		(void)link_record(ctx, j->key, d.okey, ref, d.hash, o);
+		audit(ctx, j, "x3.salesOrder.found", ref, found, 0, -1, "ok");
+		(void)link_record(ctx, j->key, d.okey, found, d.hash, o);
 		goto out;
 	}
 	if (ord_payload(ctx, j->key, &d, &data, o) == -1)
@@ -1147,8 +1201,9 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 		job_outcome_set(o, JOB_ERR_DATA, "query does not fit");
 		goto out;
 	}
+	/* Sent once: a lost answer is settled by the lookup below. */
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = x3_graphql(ctx->x3, q, vars, &ans);
+	rc = x3_mutate(ctx->x3, q, vars, &ans);
 	if (x3_last(ctx->x3) != NULL && x3_last(ctx->x3)->body != NULL)
 		resp = strdup(x3_last(ctx->x3)->body);
 	audit(ctx, j, "x3.salesOrder.create", req, resp,
@@ -1163,22 +1218,30 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 		goto out;
 	}
 	/*
-	 * Refused or lost: the number decides. Another worker or an
-	 * earlier attempt whose answer was lost may have created it.
+	 * Refused or lost: the key decides. Another worker or an earlier
+	 * attempt whose answer was lost may have created it.
 	 */
 	(void)snprintf(buf, sizeof(buf), "X3 create: %.200s",
 	    x3_what(ctx->x3));
 	rc = x3_cls(ctx->x3);
-	if (order_lookup(ctx, ref, o) == 1) {
+	if (order_find(ctx, ref, found, sizeof(found), o) == 1) {
 		log_info("order %s found in X3 as %s after the create failed",
-		    j->key, ref);
-		audit(ctx, j, "x3.salesOrder.found", ref, NULL, 0, -1, "ok");
-		(void)link_record(ctx, j->key, d.okey, ref, d.hash, o);
+		    j->key, found);
+		audit(ctx, j, "x3.salesOrder.found", ref, found, 0, -1, "ok");
+		(void)link_record(ctx, j->key, d.okey, found, d.hash, o);
 		goto out;
 	}
 	if (o->cls == JOB_ERR_NONE)
 		job_outcome_set(o, (enum job_class)rc, "%s", buf);
 out:
+	if (locked) {
+		db_rows_free(lr);
+		lr = NULL;
+		if (db_select(ctx->db, "SELECT RELEASE_LOCK(?)",
+		    DB_PARAMS(DB_STR(lock)), &lr) != CORE_OK)
+			lr = NULL;
+	}
+	db_rows_free(lr);
 	free(req);
 	free(resp);
 	json_decref(ans);

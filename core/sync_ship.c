@@ -40,6 +40,10 @@ static const struct gqdoc q_order = { "query($id: String!) { ",
     " { salesOrder { read(_id: $id) { _id lines { query(first: 500) { "
     "edges { node { lineNumber product { code } quantityInSalesUnitOrdered "
     "quantityInSalesUnitDelivered } } } } } } } }" };
+static const struct gqdoc q_dlines = { "query($id: String!) { ",
+    " { " SYNC_SHIP_NODE " { read(_id: $id) { _id lines { query(first: "
+    "500) { edges { node { salesOrderLine quantityInSalesUnitDelivered "
+    "} } } } } } } }" };
 static const struct gqdoc q_create = {
     "mutation($data: SalesDelivery_Input!) { ",
     " { " SYNC_SHIP_NODE " { create(data: $data) { _id } } } }" };
@@ -56,6 +60,7 @@ struct run {
 	char			 ssid[40]; /* links ss_id */
 	char			 hash[65];
 	char			 wait[32]; /* orderId waited for, or "" */
+	char			 self[64]; /* preview: our delivery, if any */
 	json_t			*doc;
 };
 
@@ -701,6 +706,47 @@ order_lines(struct run *r, const char *sohnum, json_t **lines,
 }
 
 /*
+ * Preview of a delivered record: give the X3 order lines back what our
+ * own delivery took, so the preview shows the delivery as it would be
+ * created now rather than "nothing left to deliver". 0 or -1 (o set).
+ */
+static int
+unself(struct run *r, json_t *lines, struct job_outcome *o)
+{
+	json_t		*v, *d, *e, *n, *l;
+	char		 b[32];
+	size_t		 i, k;
+
+	if ((v = json_pack("{s:s}", "id", r->self)) == NULL) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		return -1;
+	}
+	if (gql(r, &q_dlines, v, 0, &d, o) == -1) {
+		json_decref(v);
+		return -1;
+	}
+	json_decref(v);
+	e = json_object_get(json_object_get(json_object_get(at(d, r->pkg,
+	    SYNC_SHIP_NODE, "read"), "lines"), "query"), "edges");
+	json_array_foreach(e, i, n) {
+		n = json_object_get(n, "node");
+		json_array_foreach(lines, k, l) {
+			if (json_integer_value(json_object_get(l, "lineNumber")) !=
+			    json_integer_value(json_object_get(n,
+			    "salesOrderLine")))
+				continue;
+			(void)snprintf(b, sizeof(b), "%.4f", num(json_object_get(
+			    l, "quantityInSalesUnitDelivered")) - num(
+			    json_object_get(n, "quantityInSalesUnitDelivered")));
+			(void)json_object_set_new(l,
+			    "quantityInSalesUnitDelivered", json_string(b));
+		}
+	}
+	json_decref(d);
+	return 0;
+}
+
+/*
  * The create variables for this run's document with the current
  * mappings and X3 order lines. store: keep fetched items in the stored
  * document (not from a preview, which writes nothing). 0 with *vars
@@ -724,7 +770,8 @@ gather(struct run *r, int store, json_t **vars, struct job_outcome *o)
 	if (carrier_find(r, car, sizeof(car), mode, sizeof(mode), o) != 1)
 		return -1;
 	if ((items = json_object()) == NULL || items_map(r, items, o) == -1 ||
-	    order_lines(r, sohnum, &lines, o) == -1)
+	    order_lines(r, sohnum, &lines, o) == -1 ||
+	    (r->self[0] != '\0' && unself(r, lines, o) == -1))
 		goto out;
 	in.doc = r->doc;
 	in.ref = r->ref;
@@ -937,6 +984,7 @@ sync_ship_preview(const struct jobrun_ctx *ctx, const struct job *j,
 {
 	struct run	 r;
 	const char	*idf;
+	char		 state[24] = "";
 	int		 ret = -1;
 
 	*vars = NULL;
@@ -964,8 +1012,18 @@ sync_ship_preview(const struct jobrun_ctx *ctx, const struct job *j,
 	else if (sync_ship_ref(r.type, j->key, r.ref, sizeof(r.ref)) == -1) {
 		job_outcome_set(o, JOB_ERR_DATA, "id too long for a key");
 		ret = -1;
-	} else
+	} else {
+		(void)snprintf(r.ssid, sizeof(r.ssid), "%s%s", r.type[0] ==
+		    'f' ? "F" : "", j->key);
+		if (link_get(&r, r.self, sizeof(r.self), state, sizeof(state),
+		    o) == -1) {
+			ret = -1;
+			goto out;
+		}
+		if (strcmp(state, "synced") != 0)
+			r.self[0] = '\0';
 		ret = gather(&r, 0, vars, o) == 0 ? 1 : -1;
+	}
 out:
 	json_decref(r.doc);
 	return ret;

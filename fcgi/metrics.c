@@ -142,7 +142,7 @@ from_stats(struct out *o, const struct stats *s)
 	put(o, "# HELP ml_jobs_failed_total Job runs that failed.\n"
 	    "# TYPE ml_jobs_failed_total counter\n"
 	    "ml_jobs_failed_total %lld\n", (long long)s->failed);
-	put(o, "# HELP ml_errors_24h Failed audit rows in the last 24 hours.\n"
+	put(o, "# HELP ml_errors_24h Job runs that failed in the last 24 hours.\n"
 	    "# TYPE ml_errors_24h gauge\nml_errors_24h %lld\n",
 	    (long long)s->errors_24h);
 	put(o, "# HELP ml_oldest_ready_job_seconds How long the oldest due "

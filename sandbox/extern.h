@@ -155,7 +155,8 @@ void		 fault_clear(void);
 /* The rules still armed; new reference. */
 json_t		*fault_dump(void);
 void		 fault_match(enum sb_sys, const char *method,
-		    const char *path, struct fault_hit *);
+		    const char *path, const char *body, size_t bodylen,
+		    struct fault_hit *);
 
 /* ss.c: ShipStation state and helpers ------------------------------ */
 

@@ -47,6 +47,7 @@ struct rule {
 	int		 sys;		/* enum sb_sys; -1 ShipStation; -2 any */
 	char		 method[16];	/* "" any */
 	char		 path[256];	/* prefix; "" any */
+	char		 body[128];	/* substring of the request body; "" any */
 	int		 hits;
 };
 
@@ -134,6 +135,13 @@ fault_add(json_t *a, char *err, size_t errsz)
 		(void)snprintf(err, errsz, "path too long");
 		return -1;
 	}
+	/* One request among several to the same path (GraphQL). */
+	if ((s = ss_str(a, "body")) != NULL &&
+	    snprintf(r.body, sizeof(r.body), "%s", s) >=
+	    (int)sizeof(r.body)) {
+		(void)snprintf(err, errsz, "body too long");
+		return -1;
+	}
 	if (nrules == FAULT_RULES_MAX) {
 		(void)snprintf(err, errsz, "too many rules armed");
 		return -1;
@@ -155,7 +163,7 @@ fault_dump(void)
 	size_t	 i;
 
 	for (i = 0; i < nrules; i++) {
-		o = json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:i}",
+		o = json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:i}",
 		    "kind", kinds[rules[i].kind],
 		    "status", rules[i].status,
 		    "delay_ms", (int)rules[i].delay_ms,
@@ -163,6 +171,7 @@ fault_dump(void)
 		    "system", rules[i].sys == -2 ? "any" : rules[i].sys == -1 ?
 		    "shipstation" : systems[rules[i].sys],
 		    "method", rules[i].method, "path", rules[i].path,
+		    "body", rules[i].body,
 		    "hits", rules[i].hits);
 		(void)json_array_append_new(a, o);
 	}
@@ -171,7 +180,7 @@ fault_dump(void)
 
 static int
 matches(const struct rule *r, enum sb_sys sys, const char *method,
-    const char *path)
+    const char *path, const char *body, size_t bodylen)
 {
 	if (r->sys == -1 && sys != SYS_V1 && sys != SYS_V2)
 		return 0;
@@ -179,12 +188,15 @@ matches(const struct rule *r, enum sb_sys sys, const char *method,
 		return 0;
 	if (r->method[0] != '\0' && strcasecmp(r->method, method) != 0)
 		return 0;
+	if (r->body[0] != '\0' && (body == NULL || memmem(body, bodylen,
+	    r->body, strlen(r->body)) == NULL))
+		return 0;
 	return r->path[0] == '\0' || ss_prefix(path, r->path);
 }
 
 void
 fault_match(enum sb_sys sys, const char *method, const char *path,
-    struct fault_hit *hit)
+    const char *body, size_t bodylen, struct fault_hit *hit)
 {
 	size_t	 i;
 	int	 taken = 0;
@@ -193,7 +205,7 @@ fault_match(enum sb_sys sys, const char *method, const char *path,
 	for (i = 0; i < nrules; i++) {
 		struct rule *r = &rules[i];
 
-		if (!matches(r, sys, method, path))
+		if (!matches(r, sys, method, path, body, bodylen))
 			continue;
 		if (r->kind != FAULT_DELAY && taken)
 			continue;

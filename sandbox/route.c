@@ -156,7 +156,8 @@ route_dispatch(struct sb *sb, const struct sb_req *req, struct sb_resp *resp)
 		count(sys, req, resp->status);
 		return;
 	}
-	fault_match(sys, req->method, req->path, &hit);
+	fault_match(sys, req->method, req->path, req->body, req->bodylen,
+	    &hit);
 	resp->delay_ms = hit.delay_ms;
 	if (hit.drop) {
 		resp->drop = 1;

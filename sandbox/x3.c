@@ -673,6 +673,8 @@ x3_order_create(struct x3_state *x, const json_t *in, json_t **out,
 
 	/* CUSORDREF: at most 20 characters, duplicates allowed (§2.1, §6.7). */
 	take_str(row, in, fl, "CUSORDREF", "", diags);
+	/* YSSKEY: a custom field for an integrator's key; not unique. */
+	take_str(row, in, fl, "YSSKEY", NULL, diags);
 
 	/* Dates. */
 	x3_now_date(date, sizeof(date));

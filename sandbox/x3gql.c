@@ -112,6 +112,7 @@ static const struct prop order_props[] = {
 	{ "shipToState", P_STR, "BPDSAT", 0, N__MAX, IN_CREATE },
 	{ "shipToCountry", P_STR, "BPDCRY", 0, N__MAX, IN_CREATE },
 	{ "customerOrderReference", P_STR, "CUSORDREF", 0, N__MAX, IN_BOTH },
+	{ "shipStationKey", P_STR, "YSSKEY", 0, N__MAX, IN_CREATE },
 	{ "orderDate", P_DATE, "ORDDAT", 0, N__MAX, IN_CREATE },
 	{ "requestedDeliveryDate", P_DATE, "DEMDLVDAT", 0, N__MAX, IN_BOTH },
 	{ "shipmentDate", P_DATE, "SHIDAT", 0, N__MAX, IN_BOTH },

@@ -122,6 +122,7 @@ static const struct x3_field order_fields[] = {
 	{ "BPDSAT", X3_F_STR, 0, 35, 0 },
 	{ "BPDCRY", X3_F_STR, 0, 3, 0 },
 	{ "CUSORDREF", X3_F_STR, 0, X3_LEN_CUSORDREF, 1 },
+	{ "YSSKEY", X3_F_STR, 0, 30, 0 },	/* custom: a caller's key */
 	{ "ORDDAT", X3_F_DATE, 0, 0, 1 },
 	{ "DEMDLVDAT", X3_F_DATE, 0, 0, 0 },
 	{ "SHIDAT", X3_F_DATE, 0, 0, 0 },

@@ -2,7 +2,10 @@
 -- host may purge; the maintenance row of a task says when it last ran,
 -- so that one of them takes each turn (a conditional UPDATE) and the
 -- others skip it. The indexes let the purge find old rows by age
--- without a scan. Re-runnable.
+-- without a scan, and the job-run counts of /metrics and `status`
+-- (core/stats.c: action = the job's kind, grouped by outcome) read an
+-- index rather than every audit row with its request and response.
+-- Re-runnable.
 
 CREATE TABLE IF NOT EXISTS maintenance (
   name VARCHAR(64) NOT NULL PRIMARY KEY COMMENT 'purge, ...',
@@ -14,3 +17,4 @@ CREATE TABLE IF NOT EXISTS maintenance (
 
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
 CREATE INDEX IF NOT EXISTS jobs_state_updated ON jobs (state, updated_at);
+CREATE INDEX IF NOT EXISTS audit_action ON audit (action, outcome, job_id);

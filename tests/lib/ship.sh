@@ -115,5 +115,4 @@ ship_maps() {
 	    ('store', '310001', '{\"salesSite\":\"US011\",\"orderType\":\"SON\",\"shippingSite\":\"US011\"}'),
 	    ('carrier', 'stamps_com/usps_priority_mail', '{\"carrier\":\"USPS\",\"deliveryMode\":\"PRI\"}')"
 }
-idle() { [ "$(q "SELECT COUNT(*) FROM jobs WHERE state IN ('ready', 'running')")" = 0 ]; }
 

@@ -142,6 +142,11 @@ values_loaded(void **state)
 	assert_int_equal(c->poller.lease, 60);
 	assert_string_equal(c->poller.lock_file, "/tmp/p.lock");
 	assert_string_equal(c->sql_dir, "/tmp/sql");
+	assert_int_equal(c->retention.events_days, 7);
+	assert_int_equal(c->retention.audit_days, 60);
+	assert_int_equal(c->retention.jobs_days, 14);
+	assert_int_equal(c->retention.interval, 0);
+	assert_int_equal(c->retention.batch, 100);
 	cfg_free(c);
 	free(out);
 }
@@ -167,6 +172,11 @@ defaults_applied(void **state)
 	assert_int_equal(c->fcgi.max_body, ML_MAX_BODY_DEFAULT);
 	assert_int_equal(c->poller.interval, ML_POLL_INTERVAL_DEFAULT);
 	assert_string_equal(c->poller.lock_file, ML_POLL_LOCK_DEFAULT);
+	assert_int_equal(c->retention.events_days, ML_RETENTION_EVENTS_DAYS);
+	assert_int_equal(c->retention.audit_days, ML_RETENTION_AUDIT_DAYS);
+	assert_int_equal(c->retention.jobs_days, ML_RETENTION_JOBS_DAYS);
+	assert_int_equal(c->retention.interval, ML_RETENTION_INTERVAL);
+	assert_int_equal(c->retention.batch, ML_RETENTION_BATCH);
 	cfg_free(c);
 	free(out);
 }
