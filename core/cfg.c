@@ -58,6 +58,29 @@ static const struct key keys[] = {
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
 	{ "poller", "lock_file", K_STR, 0, O(poller.lock_file), 0, 0 },
+	{ "poller", "poll_interval", K_INT, 0, O(poller.poll_interval), 0,
+	    86400 },
+	{ "poller", "poll_overlap", K_INT, 0, O(poller.poll_overlap), 0,
+	    86400 },
+	{ "poller", "poll_backfill", K_INT, 0, O(poller.poll_backfill), 0,
+	    ML_POLL_BACKFILL_MAX },
+	{ "poller", "poll_ss_orders", K_BOOL, 0, O(poller.poll_ss_orders),
+	    0, 1 },
+	{ "poller", "poll_ss_shipments", K_BOOL, 0,
+	    O(poller.poll_ss_shipments), 0, 1 },
+	{ "poller", "poll_ss_fulfillments", K_BOOL, 0,
+	    O(poller.poll_ss_fulfillments), 0, 1 },
+	{ "poller", "poll_ss_customers", K_BOOL, 0,
+	    O(poller.poll_ss_customers), 0, 1 },
+	{ "poller", "poll_x3_orders", K_BOOL, 0, O(poller.poll_x3_orders),
+	    0, 1 },
+	{ "poller", "poll_x3_customers", K_BOOL, 0,
+	    O(poller.poll_x3_customers), 0, 1 },
+	{ "poller", "poll_x3_products", K_BOOL, 0,
+	    O(poller.poll_x3_products), 0, 1 },
+	{ "sync", "create_customers", K_BOOL, 0, O(sync.create_customers),
+	    0, 1 },
+	{ "sync", "customer_prefix", K_STR, 0, O(sync.customer_prefix), 0, 0 },
 	{ "poller", "reconcile_interval", K_INT, 0,
 	    O(poller.reconcile_interval), 0, 604800 },
 	{ "poller", "reconcile_days", K_INT, 0, O(poller.reconcile_days), 1,
@@ -121,9 +144,6 @@ static const struct key keys[] = {
 	{ "sync", "x3_store_id", K_INT, 0, O(sync.x3_store_id), 0, 2147483647 },
 	{ "sync", "x3_hold_days", K_INT, 0, O(sync.x3_hold_days), 1, 3650 },
 	{ "sync", "order_key_field", K_STR, 0, O(sync.order_key_field), 0, 0 },
-	{ "sync", "create_customers", K_BOOL, 0, O(sync.create_customers),
-	    0, 1 },
-	{ "sync", "customer_prefix", K_STR, 0, O(sync.customer_prefix), 0, 0 },
 	{ "retention", "events_days", K_INT, 0, O(retention.events_days),
 	    1, 36500 },
 	{ "retention", "audit_days", K_INT, 0, O(retention.audit_days),
@@ -624,6 +644,14 @@ cfg_load(const char *path, struct cfg **out)
 	c->fcgi.max_body = ML_MAX_BODY_DEFAULT;
 	c->poller.interval = ML_POLL_INTERVAL_DEFAULT;
 	c->poller.lease = ML_JOB_LEASE_DEFAULT;
+	c->poller.poll_interval = ML_POLL_EVERY_DEFAULT;
+	c->poller.poll_overlap = ML_POLL_OVERLAP_DEFAULT;
+	c->poller.poll_backfill = ML_POLL_BACKFILL_DEFAULT;
+	c->poller.poll_ss_orders = c->poller.poll_ss_shipments =
+	    c->poller.poll_ss_fulfillments = c->poller.poll_ss_customers =
+	    c->poller.poll_x3_orders = c->poller.poll_x3_products = 1;
+	/* No x3.customer handler yet: its jobs would wait for nobody. */
+	c->poller.poll_x3_customers = 0;
 	c->poller.reconcile_interval = ML_RECONCILE_INTERVAL_DEFAULT;
 	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
@@ -709,7 +737,6 @@ free_clients(struct cfg *c)
 	free(c->sync.tax_item);
 	free(c->sync.currency);
 	free(c->sync.order_key_field);
-	free(c->sync.customer_prefix);
 	free(c->x3.endpoint);
 	free(c->x3.graphql_path);
 	free(c->x3.sales_package);
@@ -743,6 +770,7 @@ cfg_free(struct cfg *c)
 	free(c->db.user);
 	free(c->fcgi.listen);
 	free(c->poller.lock_file);
+	free(c->sync.customer_prefix);
 	if (c->hooks.v1_secret != NULL) {
 		explicit_bzero(c->hooks.v1_secret, strlen(c->hooks.v1_secret));
 		free(c->hooks.v1_secret);
