@@ -152,13 +152,20 @@ cursor_reset(struct db *db, const char *name, const char *position)
 {
 	struct db_rows	*r = NULL;
 	enum core_err	 rc;
+	char		 norm[40];
+	int64_t		 us;
+	enum sstime_kind k;
 
-	if (!valid_name(name) || (position != NULL &&
-	    (position[0] == '\0' || strlen(position) > 191)))
+	if (!valid_name(name))
+		return CORE_EINPUT;
+	/* Every poll cursor is a UTC instant, stored in one form. */
+	if (position != NULL && (sstime_parse_utc(position, &us, &k) == -1 ||
+	    k == SSTIME_NULL || sstime_format_utc(us, norm, sizeof(norm)) ==
+	    -1))
 		return CORE_EINPUT;
 	if ((rc = db_exec(db, "UPDATE cursors SET position = ?, "
 	    "last_error = NULL WHERE name = ?", DB_PARAMS(position != NULL ?
-	    DB_STR(position) : DB_NULL(), DB_STR(name)), NULL, NULL)) !=
+	    DB_STR(norm) : DB_NULL(), DB_STR(name)), NULL, NULL)) !=
 	    CORE_OK)
 		return rc;
 	/* 0 rows changed is also "already there": tell it from "no row". */

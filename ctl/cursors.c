@@ -54,20 +54,15 @@ list(struct db *db)
 static int
 reset(struct db *db, const char *name, const char *pos)
 {
-	char		 norm[40];
-	int64_t		 us;
-	enum sstime_kind k;
+	char		*stored = NULL;
 	enum core_err	 rc;
 
-	/* Every poll cursor is a UTC instant; store it in one form. */
-	if (pos != NULL && (sstime_parse_utc(pos, &us, &k) == -1 ||
-	    k == SSTIME_NULL || sstime_format_utc(us, norm, sizeof(norm)) ==
-	    -1)) {
+	rc = cursor_reset(db, name, pos);
+	if (rc == CORE_EINPUT) {
 		fprintf(stderr, "cursors: position must be a UTC time, e.g. "
 		    "2025-01-31T10:00:00Z\n");
 		return 1;
 	}
-	rc = cursor_reset(db, name, pos != NULL ? norm : NULL);
 	if (rc == CORE_ENOTFOUND) {
 		fprintf(stderr, "cursors: no cursor named %s (see cursors "
 		    "list)\n", name);
@@ -78,8 +73,17 @@ reset(struct db *db, const char *name, const char *pos)
 		    db_error(db));
 		return 1;
 	}
-	printf("%s reset to %s\n", name, pos != NULL ? norm :
-	    "its initial window");
+	if (pos == NULL) {
+		printf("%s reset to its initial window\n", name);
+		return 0;
+	}
+	/* Say the position as stored (normalised to UTC). */
+	if (cursor_get(db, name, &stored) == CORE_OK && stored != NULL) {
+		printf("%s reset to %s\n", name, stored);
+		free(stored);
+		return 0;
+	}
+	printf("%s reset\n", name);
 	return 0;
 }
 

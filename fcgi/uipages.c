@@ -18,17 +18,7 @@
 #include "app.h"
 #include "ui.h"
 
-/*
- * Cursor reset comes from core/cursor.h (helper "poll"); until that is
- * merged, the same rule in SQL here: the position replaced, the error
- * cleared.
- */
-#if defined(__has_include)
-#if __has_include("cursor.h")
 #include "cursor.h"
-#define HAVE_CURSOR_H	1
-#endif
-#endif
 
 static const char *const states[] = {
 	"ready", "running", "held", "done", "dead", NULL
@@ -168,16 +158,15 @@ ui_cursor_reset(struct ui *u)
 	}
 	if (pos != NULL && (*pos == '\0' || strlen(pos) > 191))
 		pos = NULL;
-#ifdef HAVE_CURSOR_H
 	rc = cursor_reset(u->db, name, pos);
 	n = rc == CORE_OK ? 1 : 0;
 	if (rc == CORE_ENOTFOUND)
 		rc = CORE_OK;
-#else
-	rc = db_exec(u->db, "UPDATE cursors SET position = ?, last_error = "
-	    "NULL WHERE name = ?", DB_PARAMS(pos != NULL ? DB_STR(pos) :
-	    DB_NULL(), DB_STR(name)), &n, NULL);
-#endif
+	if (rc == CORE_EINPUT) {
+		ui_fail(u, 400, "A position is a UTC time such as "
+		    "2025-01-31T10:00:00Z.");
+		return;
+	}
 	if (rc != CORE_OK) {
 		ui_fail(u, 503, "The cursor could not be reset.");
 		return;
