@@ -59,6 +59,29 @@ static const struct key keys[] = {
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
 	{ "poller", "retry_base", K_INT, 0, O(poller.retry_base), 1, 3600 },
 	{ "poller", "lock_file", K_STR, 0, O(poller.lock_file), 0, 0 },
+	{ "poller", "poll_interval", K_INT, 0, O(poller.poll_interval), 0,
+	    86400 },
+	{ "poller", "poll_overlap", K_INT, 0, O(poller.poll_overlap), 0,
+	    86400 },
+	{ "poller", "poll_backfill", K_INT, 0, O(poller.poll_backfill), 0,
+	    ML_POLL_BACKFILL_MAX },
+	{ "poller", "poll_ss_orders", K_BOOL, 0, O(poller.poll_ss_orders),
+	    0, 1 },
+	{ "poller", "poll_ss_shipments", K_BOOL, 0,
+	    O(poller.poll_ss_shipments), 0, 1 },
+	{ "poller", "poll_ss_fulfillments", K_BOOL, 0,
+	    O(poller.poll_ss_fulfillments), 0, 1 },
+	{ "poller", "poll_ss_customers", K_BOOL, 0,
+	    O(poller.poll_ss_customers), 0, 1 },
+	{ "poller", "poll_x3_orders", K_BOOL, 0, O(poller.poll_x3_orders),
+	    0, 1 },
+	{ "poller", "poll_x3_customers", K_BOOL, 0,
+	    O(poller.poll_x3_customers), 0, 1 },
+	{ "poller", "poll_x3_products", K_BOOL, 0,
+	    O(poller.poll_x3_products), 0, 1 },
+	{ "sync", "create_customers", K_BOOL, 0, O(sync.create_customers),
+	    0, 1 },
+	{ "sync", "customer_prefix", K_STR, 0, O(sync.customer_prefix), 0, 0 },
 	{ "poller", "reconcile_interval", K_INT, 0,
 	    O(poller.reconcile_interval), 0, 604800 },
 	{ "poller", "reconcile_days", K_INT, 0, O(poller.reconcile_days), 1,
@@ -623,6 +646,14 @@ cfg_load(const char *path, struct cfg **out)
 	c->poller.interval = ML_POLL_INTERVAL_DEFAULT;
 	c->poller.lease = ML_JOB_LEASE_DEFAULT;
 	c->poller.retry_base = ML_JOB_BACKOFF_BASE;
+	c->poller.poll_interval = ML_POLL_EVERY_DEFAULT;
+	c->poller.poll_overlap = ML_POLL_OVERLAP_DEFAULT;
+	c->poller.poll_backfill = ML_POLL_BACKFILL_DEFAULT;
+	c->poller.poll_ss_orders = c->poller.poll_ss_shipments =
+	    c->poller.poll_ss_fulfillments = c->poller.poll_ss_customers =
+	    c->poller.poll_x3_orders = c->poller.poll_x3_products = 1;
+	/* No x3.customer handler yet: its jobs would wait for nobody. */
+	c->poller.poll_x3_customers = 0;
 	c->poller.reconcile_interval = ML_RECONCILE_INTERVAL_DEFAULT;
 	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
@@ -668,6 +699,8 @@ cfg_load(const char *path, struct cfg **out)
 	    set_default(&c->ui_dir, ML_UI_DIR_DEFAULT) == -1 ||
 	    set_default(&c->poller.lock_file, ML_POLL_LOCK_DEFAULT) == -1 ||
 	    set_default(&c->hooks.v2_jwks_url, ML_HOOK_JWKS_URL_DEFAULT) == -1 ||
+	    set_default(&c->sync.customer_prefix, ML_SYNC_CUSTOMER_PREFIX) ==
+	    -1 ||
 	    (c->path = strdup(path)) == NULL)
 		l.errors++;
 	config_destroy(&conf);
@@ -739,6 +772,7 @@ cfg_free(struct cfg *c)
 	free(c->db.user);
 	free(c->fcgi.listen);
 	free(c->poller.lock_file);
+	free(c->sync.customer_prefix);
 	if (c->hooks.v1_secret != NULL) {
 		explicit_bzero(c->hooks.v1_secret, strlen(c->hooks.v1_secret));
 		free(c->hooks.v1_secret);

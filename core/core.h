@@ -70,6 +70,17 @@ struct cfg_poller {
 	int		 lease;		/* seconds a claimed job stays ours */
 	int		 retry_base;	/* first retry backoff, seconds */
 	char		*lock_file;	/* --once: flock(2)ed, see poller/main.c */
+	/* Polls (core/poll.c): each a cursor, docs/SYNC.md Polling. */
+	int		 poll_interval;	/* seconds between poll runs, 0 off */
+	int		 poll_overlap;	/* seconds re-read behind a cursor */
+	int		 poll_backfill;	/* seconds a new cursor starts back */
+	int		 poll_ss_orders;	/* ShipStation orders, modifyDate */
+	int		 poll_ss_shipments;	/* shipments, createDate */
+	int		 poll_ss_fulfillments;	/* fulfillments, createDate */
+	int		 poll_ss_customers;	/* customers, modifyDate */
+	int		 poll_x3_orders;	/* X3 sales orders, UPDDATTIM */
+	int		 poll_x3_customers;	/* X3 customers, UPDDATTIM */
+	int		 poll_x3_products;	/* X3 products, UPDDATTIM */
 	int		 reconcile_interval; /* seconds between reconcile
 					   jobs; 0: none scheduled */
 	int		 reconcile_days; /* days a scheduled run covers */
@@ -154,6 +165,8 @@ struct cfg_sync {
 	int		 x3_hold_days;	/* holdUntilDate = today + this */
 	char		*order_key_field; /* X3 order property holding our
 					   key; NULL: the number (SOHNUM) */
+	int		 create_customers; /* create unknown customers in X3 */
+	char		*customer_prefix; /* X3 code = prefix + customerId */
 };
 
 struct cfg {
@@ -647,6 +660,7 @@ enum ss_coll {
 	SS_SHIPMENTS,		/* V1 /shipments; V2 /v2/labels */
 	SS_FULFILLMENTS,	/* /fulfillments; /v2/fulfillments */
 	SS_PRODUCTS,		/* /products; /v2/products */
+	SS_CUSTOMERS,		/* /customers; V2 has none */
 	SS__MAX
 };
 
@@ -688,6 +702,8 @@ enum core_err	 ss_get_order(struct ss *, const char *id, enum quota_prio,
 /* V1 createorder (upsert on orderKey); V2 POST /v2/shipments. */
 enum core_err	 ss_create_order(struct ss *, struct json_t *order,
 		    struct json_t **out);
+/* V1 PUT /products/{productId}: product is the whole object (lent). */
+enum core_err	 ss_update_product(struct ss *, struct json_t *product);
 /*
  * V1 holduntil (until "YYYY-MM-DD") or, with until NULL,
  * restorefromhold. *out (may be NULL) gets the answer. V2: CORE_EINPUT.
@@ -864,6 +880,16 @@ enum core_err	 event_store(struct db *, const struct event_in *,
 enum core_err	 event_store_document(struct db *, const char *doc_type,
 		    const char *doc_id, const char *body, int64_t event_id,
 		    int *changed);
+/*
+ * The same for any system ("shipstation", "x3") and job kind: upsert
+ * documents (system, doc_type, doc_id) and (re)queue kind with key
+ * doc_id when the content is new or changed. One transaction, committed
+ * on return. event_id <= 0: none (a poll).
+ */
+enum core_err	 event_store_doc(struct db *, const char *system,
+		    const char *doc_type, const char *doc_id,
+		    const char *body, int64_t event_id, const char *kind,
+		    int *changed);
 /* The webhook.fetch job handler. */
 void		 event_fetch(const struct jobrun_ctx *, const struct job *,
 		    struct job_outcome *);
@@ -885,6 +911,13 @@ void		 event_fetch(const struct jobrun_ctx *, const struct job *,
 enum core_err	 sync_resume_held(struct db *, int fallback, uint64_t *n);
 
 /* sync_order.c ------------------------------------------------------- */
+
+/* sync_product.c ----------------------------------------------------- */
+
+/* The x3.product job handler: X3 name, price and weight -> the
+ * ShipStation product with the same SKU. */
+void		 sync_product(const struct jobrun_ctx *, const struct job *,
+		    struct job_outcome *);
 
 /* The ss.order job handler: one ShipStation order -> one X3 order. */
 void		 sync_order(const struct jobrun_ctx *, const struct job *,

@@ -48,6 +48,16 @@
 
 /* Poller. */
 #define ML_POLL_INTERVAL_DEFAULT	30	/* seconds between poll cycles */
+/* Polls (core/poll.c): how often, how far back a run re-reads behind
+ * its cursor (late commits, unstable pages), where a new cursor starts. */
+#define ML_POLL_EVERY_DEFAULT	60	/* seconds between poll runs */
+#define ML_POLL_OVERLAP_DEFAULT	300	/* seconds */
+#define ML_POLL_BACKFILL_DEFAULT	86400	/* seconds: one day of history */
+#define ML_POLL_BACKFILL_MAX	(366 * 86400)
+/* Windows one poll run may take before it yields to the job queue. */
+#define ML_POLL_WINDOWS_MAX	50
+/* X3 customer code for a ShipStation customer: prefix + customerId. */
+#define ML_SYNC_CUSTOMER_PREFIX	"SS"
 #define ML_JOB_LEASE_DEFAULT	300	/* seconds a claimed job stays ours */
 #define ML_RECONCILE_INTERVAL_DEFAULT 86400 /* a reconcile job a day */
 #define ML_RECONCILE_DAYS_DEFAULT 7	/* days (up to yesterday) it covers */

@@ -252,23 +252,35 @@ enum core_err
 event_store_document(struct db *db, const char *doc_type, const char *doc_id,
     const char *body, int64_t event_id, int *changed)
 {
-	char		 hash[65], kind[40];
+	char		 kind[40];
+
+	(void)snprintf(kind, sizeof(kind), "ss.%s", doc_type);
+	return event_store_doc(db, "shipstation", doc_type, doc_id, body,
+	    event_id, kind, changed);
+}
+
+enum core_err
+event_store_doc(struct db *db, const char *system, const char *doc_type,
+    const char *doc_id, const char *body, int64_t event_id,
+    const char *kind, int *changed)
+{
+	char		 hash[65];
 	uint64_t	 n = 0;
 	enum core_err	 rc;
 
 	*changed = 0;
 	hash_sha256_hex(body, strlen(body), hash);
-	(void)snprintf(kind, sizeof(kind), "ss.%s", doc_type);
 	if ((rc = db_begin(db)) != CORE_OK)
 		return rc;
 	/* Same content: nothing to do (dedupe of overlapping polls too). */
 	rc = db_exec(db, "INSERT INTO documents (system, doc_type, doc_id, "
-	    "content_hash, body, event_id) VALUES ('shipstation', ?, ?, ?, "
+	    "content_hash, body, event_id) VALUES (?, ?, ?, ?, "
 	    "?, ?) ON DUPLICATE KEY UPDATE "
 	    "body = IF(content_hash = VALUES(content_hash), body, VALUES(body)), "
 	    "event_id = IF(content_hash = VALUES(content_hash), event_id, "
 	    "VALUES(event_id)), "
-	    "content_hash = VALUES(content_hash)", DB_PARAMS(DB_STR(doc_type),
+	    "content_hash = VALUES(content_hash)", DB_PARAMS(DB_STR(system),
+	    DB_STR(doc_type),
 	    DB_STR(doc_id), DB_STR(hash), DB_STR(body),
 	    event_id > 0 ? DB_I64(event_id) : DB_NULL()), &n, NULL);
 	if (rc != CORE_OK)

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "sync_customer.h"
 #include "reconcile.h"
 #include "sync_ship.h"
 
@@ -80,6 +81,8 @@ static const struct {
 	{ "selftest", run_selftest, 0 },
 	{ "webhook.fetch", event_fetch, 0 },
 	{ "ss.order", sync_order, 1 },
+	{ "ss.customer", sync_customer, NEED_X3 },
+	{ "x3.product", sync_product, NEED_X3 | NEED_SS },
 	{ "ss.shipment", sync_ship, NEED_X3 },
 	{ "ss.fulfillment", sync_ship, NEED_X3 },
 	{ "reconcile", reconcile_job, NEED_X3 | NEED_SS },

@@ -54,6 +54,8 @@ static const struct coll colls[SS__MAX] = {
 	    "fulfillments", ML_SS_PAGE_MAX },			/* SS_FULFILLMENTS */
 	{ "products", "/products", "products", "/v2/products", "products",
 	    ML_SS_V2_PRODUCTS_PAGE_MAX },			/* SS_PRODUCTS */
+	{ "customers", "/customers", "customers", NULL, NULL,
+	    ML_SS_PAGE_MAX },					/* SS_CUSTOMERS */
 };
 
 const char *
@@ -276,7 +278,7 @@ ss_list(struct ss *s, enum ss_coll c, const struct ss_param *p, size_t np,
 	size_t			 i, n;
 	enum core_err		 rc;
 
-	if ((unsigned int)c >= SS__MAX)
+	if ((unsigned int)c >= SS__MAX || (s->cfg->v2 && cl->v2_path == NULL))
 		return CORE_EINPUT;
 	if (st == NULL)
 		st = &dummy;
@@ -415,6 +417,27 @@ post_json(struct ss *s, const char *path, json_t *v, enum quota_prio prio,
 	free(body);
 	if (rc == CORE_OK && out != NULL && s->last->json != NULL)
 		*out = json_incref(s->last->json);
+	return rc;
+}
+
+enum core_err
+ss_update_product(struct ss *s, json_t *product)
+{
+	char		 url[ML_URL_MAX], id[32], *body;
+	json_t		*idv = json_object_get(product, "productId");
+	enum core_err	 rc;
+
+	/* V1 only: PUT /products/{id} replaces the whole product (2.8). */
+	if (s->cfg->v2 || !json_is_integer(idv) || json_integer_value(idv) <= 0)
+		return CORE_EINPUT;
+	(void)snprintf(id, sizeof(id), "/products/%" JSON_INTEGER_FORMAT,
+	    json_integer_value(idv));
+	if (mkurl(url, sizeof(url), s->cfg->base_url, id) == -1)
+		return CORE_EINPUT;
+	if ((body = json_dumps(product, JSON_COMPACT)) == NULL)
+		return CORE_ENOMEM;
+	rc = call(s, "PUT", url, body, QUOTA_MASTER, 0, NULL);
+	free(body);
 	return rc;
 }
 

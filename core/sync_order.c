@@ -22,6 +22,7 @@
 #include "core.h"
 #include "audit.h"
 #include "sync_order.h"
+#include "sync_customer.h"
 
 #define SYNC_REF_PREFIX		"SS"	/* SOHNUM = prefix + orderId */
 #define SYNC_CUSORDREF_MAX	20	/* characters, X3 §2.1 CUSORDREF A*20 */
@@ -727,14 +728,16 @@ ord_ref(const char *key, char *ref, size_t sz, struct job_outcome *o)
  * lookups). On 0 *data is new; -1: o set (mapping: held).
  */
 static int
-ord_payload(const struct jobrun_ctx *ctx, const char *key,
-    const struct ord *d, json_t **data, struct job_outcome *o)
+ord_payload(const struct jobrun_ctx *ctx, const struct job *j,
+    const struct ord *d, int preview, json_t **data, struct job_outcome *o)
 {
 	json_t		*lines = NULL, *st, *v;
 	const char	*s;
-	char		 store[32], site[16], type[16], ship[16], cust[32];
+	char		 store[32], site[16], type[16], ship[16];
+	char		 cust[SYNC_CUSTOMER_CODE_MAX + 16];
 	char		 ref[24], cref[4 * SYNC_CUSORDREF_MAX + 1], buf[256];
 	char		 cid[32];
+	enum core_err	 ec;
 	size_t		 i;
 	int		 rc;
 
@@ -743,7 +746,7 @@ ord_payload(const struct jobrun_ctx *ctx, const char *key,
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "X3 is not configured");
 		return -1;
 	}
-	if (ord_ref(key, ref, sizeof(ref), o) == -1)
+	if (ord_ref(j->key, ref, sizeof(ref), o) == -1)
 		return -1;
 	v = json_object_get(d->adv, "storeId");
 	if (!json_is_integer(v)) {
@@ -762,7 +765,22 @@ ord_payload(const struct jobrun_ctx *ctx, const char *key,
 			    "shippingSite)", store);
 		return -1;
 	}
-	if ((rc = customer_find(ctx, d->doc, cust, sizeof(cust), o)) != 1) {
+	/*
+	 * Sending: sync_customer_ensure() finds the customer (links, maps,
+	 * our code, e-mail) or creates it when sync.create_customers
+	 * allows, exactly once. A preview only reads: maps and e-mail.
+	 */
+	if (!preview) {
+		if ((ec = sync_customer_ensure(ctx, j, d->doc, cust, NULL, o)) !=
+		    CORE_OK)
+			return -1;	/* ENOTFOUND: o holds (mapping) */
+		rc = 1;
+	} else if ((rc = customer_find(ctx, d->doc, cust, sizeof(cust),
+	    o)) == 0 && ctx->cfg->sync.create_customers) {
+		(void)snprintf(cust, sizeof(cust), "(created when sent)");
+		rc = 1;
+	}
+	if (rc != 1) {
 		v = json_object_get(d->doc, "customerId");
 		if (json_is_integer(v))
 			(void)snprintf(cid, sizeof(cid), "%" JSON_INTEGER_FORMAT,
@@ -836,7 +854,7 @@ sync_order_build(const struct jobrun_ctx *ctx, const struct job *j,
 		ret = 0;
 		goto out;
 	}
-	if (ord_payload(ctx, j->key, &d, &data, o) == -1)
+	if (ord_payload(ctx, j, &d, 1, &data, o) == -1)
 		goto out;
 	if ((*vars = json_pack("{s:o}", "data", data)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
@@ -1065,7 +1083,7 @@ order_change(const struct jobrun_ctx *ctx, const struct job *j,
 		    ref);
 		goto out;
 	}
-	if (ord_payload(ctx, j->key, d, &want, o) == -1)
+	if (ord_payload(ctx, j, d, 0, &want, o) == -1)
 		goto out;
 	if ((upd = json_pack("{s:s}", "_id", ref)) == NULL) {
 		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
@@ -1258,7 +1276,7 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 		(void)link_record(ctx, j->key, d.okey, found, d.hash, o);
 		goto out;
 	}
-	if (ord_payload(ctx, j->key, &d, &data, o) == -1)
+	if (ord_payload(ctx, j, &d, 0, &data, o) == -1)
 		goto out;
 	if ((vars = json_pack("{s:O}", "data", data)) == NULL ||
 	    (req = json_dumps(vars, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {

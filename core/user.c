@@ -9,6 +9,7 @@
 
 #include <crypt.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,9 +25,22 @@ static const char *const roles[USER__MAX] = {
 
 /*
  * A hash checked when the name is unknown, so that the answer takes as
- * long as for a known name with a wrong password. Made once.
+ * long as for a known name with a wrong password. Made once per process
+ * (request threads share it read-only afterwards).
  */
-static char	 dummy_hash[CRYPT_OUTPUT_SIZE];
+static char		 dummy_hash[CRYPT_OUTPUT_SIZE];
+static pthread_once_t	 dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+make_dummy(void)
+{
+	char	*h = NULL;
+
+	if (user_hash("not a password of anyone", &h) == CORE_OK) {
+		(void)strncpy(dummy_hash, h, sizeof(dummy_hash) - 1);
+		free(h);
+	}
+}
 
 const char *
 user_role_name(enum user_role r)
@@ -242,15 +256,7 @@ user_login(struct db *db, const char *name, const char *password,
 		*res = USER_LOGIN_THROTTLED;
 		return CORE_OK;
 	}
-	if (dummy_hash[0] == '\0') {
-		/* Racing threads compute the same kind of hash: harmless. */
-		char	*h = NULL;
-
-		if (user_hash("not a password of anyone", &h) == CORE_OK) {
-			(void)strncpy(dummy_hash, h, sizeof(dummy_hash) - 1);
-			free(h);
-		}
-	}
+	(void)pthread_once(&dummy_once, make_dummy);
 	if (!user_valid_name(name) || strlen(password) > USER_PASSWORD_MAX) {
 		(void)user_hash_check(password, dummy_hash);
 		return ip_fail(db, ip);

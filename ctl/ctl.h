@@ -16,4 +16,7 @@ int	 ctl_replay(const struct cfg *, struct db *, int, char **);
 /* reconcile.c: [--from D --to D] [--repair] [--json] | --last. */
 int	 ctl_reconcile(const struct cfg *, struct db *, int, char **);
 
+/* cursors.c: list | reset NAME [POSITION]. Exit status. */
+int	 ctl_cursors(struct db *, int, char **);
+
 #endif /* !ML_CTL_H */

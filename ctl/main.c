@@ -10,6 +10,7 @@
  *   replay ...			run jobs again, or preview what one would send
  *   reconcile ...		ShipStation shipments against X3 deliveries
  *   user ...			admin UI accounts (add, passwd, disable, list)
+ *   cursors [list|reset NAME [POSITION]]	the poll cursors
  */
 #include "config.h"
 
@@ -45,7 +46,9 @@ usage(void)
 	    "                        shipments against X3 deliveries\n"
 	    "  user add NAME [--role admin|operator|viewer] | passwd NAME |\n"
 	    "       disable NAME | enable NAME | list\n"
-	    "                        admin UI accounts (password on stdin)\n");
+	    "                        admin UI accounts (password on stdin)\n"
+	    "  cursors [list|reset NAME [POSITION]]\n"
+	    "                        show the poll cursors, or reset one\n");
 	exit(1);
 }
 
@@ -210,6 +213,8 @@ main(int argc, char *argv[])
 		rc = ctl_reconcile(cfg, db, argc, argv);
 	else if (strcmp(argv[0], "user") == 0)
 		rc = ctl_user(cfg, db, argc, argv);
+	else if (strcmp(argv[0], "cursors") == 0)
+		rc = ctl_cursors(db, argc, argv);
 	else if (strcmp(argv[0], "ping") == 0 && argc == 1)
 		rc = cmd_ping(cfg, db);
 	else

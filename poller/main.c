@@ -21,11 +21,13 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "poll.h"
 #include "purge.h"
 #include "reconcile.h"
 #include "sync_ship.h"
 
 static sigset_t	 stopset;
+static int	 stopping;	/* a stop signal was consumed */
 
 static void
 usage(void)
@@ -34,15 +36,19 @@ usage(void)
 	exit(1);
 }
 
-/* Has SIGTERM or SIGINT arrived? Consumes it. */
+/* Has SIGTERM or SIGINT arrived? Consumes it, and stays true (the
+ * polls ask, then the queue asks again). */
 static int
 stop_pending(void)
 {
 	struct timespec	 zero = { 0, 0 };
 	int		 sig;
 
+	if (stopping)
+		return 1;
 	sig = sigtimedwait(&stopset, NULL, &zero);
-	return sig == SIGTERM || sig == SIGINT;
+	stopping = sig == SIGTERM || sig == SIGINT;
+	return stopping;
 }
 
 /* Wait up to secs for a stop signal. 1 if one came. */
@@ -150,6 +156,7 @@ main(int argc, char *argv[])
 	char		 host[64], owner[96];
 	int		 ch, checkonly = 0, fg = 0, verbose = 0, once = 0, st;
 	int		 lockfd = -1;
+	int64_t		 lastpoll = 0, now;
 
 	while ((ch = getopt_long(argc, argv, "df:nv", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -216,6 +223,14 @@ main(int argc, char *argv[])
 		if (sync_resume_held(ctx.db, SYNC_HELD_FALLBACK, NULL) !=
 		    CORE_OK)
 			log_warnx("resuming held jobs: %s", db_error(ctx.db));
+		/* Polls first: what they queue is drained right after. */
+		now = clk_now_ms();
+		if (cfg->poller.poll_interval > 0 && (lastpoll == 0 ||
+		    now - lastpoll >= (int64_t)cfg->poller.poll_interval *
+		    1000)) {
+			poll_run(&ctx, stop_pending, NULL);
+			lastpoll = now;
+		}
 		/* Shipments waiting for their order to reach X3. */
 		if (sync_ship_resume(ctx.db, NULL) != CORE_OK)
 			log_warnx("resuming shipments: %s", db_error(ctx.db));

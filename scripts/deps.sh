@@ -39,3 +39,29 @@ if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$tools/bin/promtool" ]; then
 	    echo "warning: could not unpack promtool; the metrics test will fail"
 	rm -rf "$tools/deb"
 fi
+
+# The admin UI's browser test (tests/browser/ui.test): Debian's chromium,
+# node and npm (installed apart: a node from elsewhere that already
+# brings npm must not be replaced), and playwright-core at the version
+# tests/browser/package-lock.json pins, installed with npm ci into
+# _build/tools/node (found there by the test, also under make distcheck).
+need=""
+[ -x /usr/bin/chromium ] || need="$need chromium"
+command -v node >/dev/null 2>&1 || need="$need nodejs"
+command -v npm >/dev/null 2>&1 || need="$need npm"
+if [ -n "$need" ]; then
+	echo "installing:$need"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+src=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
+if ! cmp -s "$src/package-lock.json" "$tools/node/package-lock.json" ||
+    [ ! -d "$tools/node/node_modules/playwright-core" ]; then
+	mkdir -p "$tools/node"
+	cp "$src/package.json" "$src/package-lock.json" "$tools/node/"
+	(cd "$tools/node" && npm ci --no-audit --no-fund --loglevel=error) ||
+	    echo "warning: npm ci failed; the browser test will fail"
+fi

@@ -103,7 +103,7 @@ db_start_server() {
 	mariadbd --no-defaults --datadir="$DB_DIR" --socket="$DB_SOCK" \
 	    --skip-networking --user="$(id -un)" \
 	    --pid-file="$ML_TMP/mariadb.pid" --log-error="$ML_TMP/mariadb.log" \
-	    --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+	    --innodb-buffer-pool-size=${DB_BUFFER_POOL:-64M} --innodb-log-file-size=16M \
 	    --skip-name-resolve --character-set-server=utf8mb4 \
 	    --collation-server=utf8mb4_bin >/dev/null 2>&1 &
 	DB_PID=$!
@@ -156,6 +156,11 @@ CONF=$ML_TMP/ml-connector.conf
 FCGI_SOCK=$ML_TMP/fcgi.sock
 FCGI_MAX_BODY=${FCGI_MAX_BODY:-1048576}
 
+# Extra poller settings for write_conf. Background work a test does not
+# ask for stays off: a scheduled reconcile would make X3 and ShipStation
+# calls at moments of its own and take the faults a test arms for a job.
+POLLER_EXTRA=${POLLER_EXTRA-reconcile_interval = 0;}
+
 write_conf() {
 	cat >"$CONF" <<CONF
 instance = "test";
@@ -179,6 +184,9 @@ poller: {
   interval = 1;
   lease = 30;
   lock_file = "$ML_TMP/poller.lock";
+  $POLLER_EXTRA
+  # Polls off: a test that is about them turns them on (tests/lib/poll.sh).
+  poll_interval = 0;
 };
 CONF
 }
