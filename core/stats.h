@@ -2,8 +2,11 @@
  * stats.c: the operational picture in one place (queue, attempts,
  * events, ShipStation quota, X3 token, poll cursors, recent errors,
  * queue age and ETA), read from the database so that every process on
- * every host sees the same. /metrics, `ml-connector-ctl status` and the
- * admin dashboard all print a struct stats; none runs its own queries.
+ * every host sees the same. /metrics and `ml-connector-ctl status` both
+ * print a struct stats. The admin dashboard runs its own, indexed and
+ * paged queries instead (fcgi/uipages.c): some counts here scan whole
+ * tables, which is fine for a scrape but not for a page that must render
+ * in 20 ms with 100,000 orders (docs/ADMIN-UI.md).
  */
 #ifndef ML_STATS_H
 #define ML_STATS_H

@@ -126,7 +126,7 @@ async function main() {
     await form.locator('input[name="position"]').fill('2026-01-01T00:00:00Z');
     await Promise.all([page.waitForURL('**/admin/?ok=reset'), form.locator('button').click()]);
     check((await text(page, '.notice')).startsWith('Cursor reset'), 'cursor reset');
-    check((await page.content()).includes('2026-01-01T00:00:00Z'), 'the dashboard shows the new position');
+    check((await page.content()).includes('2026-01-01T00:00:00.000Z'), 'the dashboard shows the new position (stored normalised)');
     await shot(page, '11-dashboard-reset');
 
     // The other pages, on a laptop and on a phone.
