@@ -954,30 +954,109 @@ dec_eq(json_t *a, json_t *b)
 	return x - y < 0.00005 && y - x < 0.00005;
 }
 
-/* 1 when the lines we would send are the lines of the X3 order. */
-static int
-lines_same(json_t *want, json_t *st)
+/* The lines of the X3 order st (q_read_state), an array or NULL. */
+static json_t *
+st_lines(json_t *st)
 {
-	json_t	*edges, *w, *h;
-	size_t	 i;
-
-	edges = json_object_get(json_object_get(json_object_get(st, "lines"),
+	return json_object_get(json_object_get(json_object_get(st, "lines"),
 	    "query"), "edges");
-	if (json_array_size(edges) != json_array_size(want))
-		return 0;
+}
+
+static json_t *
+st_node(json_t *edges, size_t k)
+{
+	return json_object_get(json_array_get(edges, k), "node");
+}
+
+/* 1 when the X3 line h is ordered at quantity 0 (a removed line). */
+static int
+qty0(json_t *h)
+{
+	json_t	*q = json_object_get(h, "quantityInSalesUnitOrdered");
+	double	 v;
+
+	v = json_is_string(q) ? strtod(json_string_value(q), NULL) :
+	    json_number_value(q);
+	return v < 0.00005 && v > -0.00005;
+}
+
+/*
+ * Into upd (an array), the line changes that make the X3 order st hold
+ * the lines of want: an existing line addressed by its key, lineNumber
+ * (X3 §4.6, update(data: {<key fields>, <changed fields>})), with
+ * absolute quantities, so a resent update changes nothing more. X3
+ * lines are matched by product, not position: a removed line shifts
+ * the numbers we would give at create. A line we no longer send goes
+ * to quantity 0 (no line deletion inside an order update is
+ * documented); a new line takes the next free thousand. The number of
+ * changes, or -1 (out of memory).
+ */
+static int
+lines_diff(json_t *want, json_t *st, json_t *upd)
+{
+	json_t		*edges = st_lines(st), *w, *h, *ch;
+	json_int_t	 next = 0, ln;
+	size_t		 i, k, n = json_array_size(edges);
+	char		*taken;
+	int		 pass, changes = 0;
+
+	if ((taken = calloc(n + 1, 1)) == NULL)
+		return -1;
+	for (k = 0; k < n; k++)
+		if ((ln = json_integer_value(json_object_get(st_node(edges, k),
+		    "lineNumber"))) > next)
+			next = ln;
 	json_array_foreach(want, i, w) {
-		h = json_object_get(json_array_get(edges, i), "node");
-		if (json_integer_value(json_object_get(w, "lineNumber")) !=
-		    json_integer_value(json_object_get(h, "lineNumber")) ||
-		    strcmp(jstr(w, "product"), jstr(json_object_get(h,
-		    "product"), "code")) != 0 ||
-		    !dec_eq(json_object_get(w, "quantityInSalesUnitOrdered"),
-		    json_object_get(h, "quantityInSalesUnitOrdered")) ||
-		    !dec_eq(json_object_get(w, "grossPrice"),
-		    json_object_get(h, "grossPrice")))
-			return 0;
+		h = NULL;
+		/* A same-product line still ordered first, then one at 0. */
+		for (pass = 0; pass < 2 && h == NULL; pass++)
+			for (k = 0; k < n && h == NULL; k++) {
+				h = st_node(edges, k);
+				if (taken[k] || strcmp(jstr(w, "product"),
+				    jstr(json_object_get(h, "product"),
+				    "code")) != 0 || (pass == 0 &&
+				    qty0(h)))
+					h = NULL;
+				else
+					taken[k] = 1;
+			}
+		if (h == NULL) {
+			next = (next / 1000 + 1) * 1000;
+			if ((ch = json_deep_copy(w)) == NULL ||
+			    json_object_set_new(ch, "lineNumber",
+			    json_integer(next)) != 0)
+				goto oom;
+		} else if (dec_eq(json_object_get(w,
+		    "quantityInSalesUnitOrdered"), json_object_get(h,
+		    "quantityInSalesUnitOrdered")) && dec_eq(json_object_get(w,
+		    "grossPrice"), json_object_get(h, "grossPrice")))
+			continue;
+		else if ((ch = json_pack("{s:O, s:O, s:O}", "lineNumber",
+		    json_object_get(h, "lineNumber"),
+		    "quantityInSalesUnitOrdered", json_object_get(w,
+		    "quantityInSalesUnitOrdered"), "grossPrice",
+		    json_object_get(w, "grossPrice"))) == NULL)
+			goto oom;
+		if (json_array_append_new(upd, ch) != 0)
+			goto oom;
+		changes++;
 	}
-	return 1;
+	for (k = 0; k < n; k++) {
+		h = st_node(edges, k);
+		if (taken[k] || qty0(h))
+			continue;
+		if ((ch = json_pack("{s:O, s:I}", "lineNumber",
+		    json_object_get(h, "lineNumber"),
+		    "quantityInSalesUnitOrdered", (json_int_t)0)) == NULL ||
+		    json_array_append_new(upd, ch) != 0)
+			goto oom;
+		changes++;
+	}
+	free(taken);
+	return changes;
+oom:
+	free(taken);
+	return -1;
 }
 
 /*
@@ -1064,17 +1143,18 @@ order_update(const struct jobrun_ctx *ctx, const struct job *j, json_t *data)
 
 /*
  * A linked order whose document changed: the X3 order gets the changed
- * header fields while X3 allows it (open, nothing delivered or
- * invoiced); changed lines, or a frozen order, are a conflict.
+ * header fields and lines while X3 allows it (open, nothing delivered
+ * or invoiced); a frozen order, or X3's refusal, is a conflict.
  */
 static void
 order_change(const struct jobrun_ctx *ctx, const struct job *j,
     const struct ord *d, const char *ref, struct job_outcome *o)
 {
-	json_t		*want = NULL, *st = NULL, *upd = NULL;
+	json_t		*want = NULL, *st = NULL, *upd = NULL, *nl = NULL;
 	const char	*why;
 	char		 names[256] = "";
-	int		 rc, lsame;
+	size_t		 len;
+	int		 rc, nch;
 
 	if ((rc = order_state(ctx, ref, &st, o)) == -1)
 		goto out;
@@ -1090,25 +1170,32 @@ order_change(const struct jobrun_ctx *ctx, const struct job *j,
 		goto out;
 	}
 	header_diff(want, st, upd, names, sizeof(names));
-	lsame = lines_same(json_object_get(want, "lines"), st);
-	if (names[0] == '\0' && lsame) {
+	if ((nl = json_array()) == NULL || (nch = lines_diff(
+	    json_object_get(want, "lines"), st, nl)) == -1) {
+		job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+		goto out;
+	}
+	if (names[0] == '\0' && nch == 0) {
 		/* Nothing X3 holds changed (status, notes, tags...). */
 		audit(ctx, j, "order.change", NULL, "nothing X3 holds changed",
 		    0, -1, "skipped");
 		(void)link_state(ctx, j->key, "synced", d->hash, o);
 		goto out;
 	}
+	if (nch > 0) {
+		len = strlen(names);
+		(void)snprintf(names + len, sizeof(names) - len, "%slines",
+		    len > 0 ? ", " : "");
+		if (json_object_set(upd, "lines", nl) != 0) {
+			job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+			goto out;
+		}
+	}
+	/* Read before deciding: a line X3 delivered or invoiced freezes
+	 * the order (deliveryStatus), so no line is changed under it. */
 	if ((why = x3_frozen(st)) != NULL) {
 		conflict(ctx, j, o, "X3 order %s is %s: the ShipStation change "
-		    "(%s) cannot be applied", ref, why, names[0] != '\0' ?
-		    names : "lines");
-		goto out;
-	}
-	if (!lsame) {
-		/* How an update addresses existing lines is not documented
-		 * for GraphQL (REST needs their $uuid, X3 §1.2): no guess. */
-		conflict(ctx, j, o, "the lines of order %s changed; X3 order "
-		    "%s keeps its lines (change them in X3)", j->key, ref);
+		    "(%s) cannot be applied", ref, why, names);
 		goto out;
 	}
 	if (order_update(ctx, j, upd) != CORE_OK) {
@@ -1123,6 +1210,7 @@ order_change(const struct jobrun_ctx *ctx, const struct job *j,
 	log_info("order %s: X3 order %s updated (%s)", j->key, ref, names);
 	(void)link_state(ctx, j->key, "synced", d->hash, o);
 out:
+	json_decref(nl);
 	json_decref(upd);
 	json_decref(want);
 	json_decref(st);

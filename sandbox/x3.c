@@ -827,6 +827,137 @@ x3_order_create(struct x3_state *x, const json_t *in, json_t **out,
 }
 
 /*
+ * The lines of an update (GraphQL, X3 §4.6: a child is addressed by its
+ * key, lineNumber = SOPLIN). An existing line takes QTY and GROPRI
+ * while nothing of it is delivered, invoiced or closed; QTY 0 is
+ * allowed (a line no longer wanted: the reference documents no line
+ * deletion inside an order update). A line number the order lacks
+ * adds a line. Lines not named are untouched. A changed copy of the
+ * order's lines, or NULL after a diagnosis.
+ */
+static json_t *
+lines_update(struct x3_state *x, const json_t *o, const json_t *in,
+    json_t *diags)
+{
+	json_t		*lines, *l, *m, *v, *item, *il;
+	const char	*k, *s;
+	size_t		 i, j, before = json_array_size(diags);
+	double		 d, qty, coe;
+	int		 lin;
+
+	if (!json_is_array(in)) {
+		diag(diags, "%s: Incorrect value", X3_ORDER_LINES);
+		return NULL;
+	}
+	if ((lines = json_deep_copy(json_object_get(o,
+	    X3_ORDER_LINES))) == NULL)
+		return NULL;
+	json_array_foreach(in, i, il) {
+		v = json_object_get(il, "SOPLIN");
+		if (v == NULL || get_dec(v, &d) == -1 || d <= 0 ||
+		    d != floor(d)) {
+			diag(diags, "Line %zu: SOPLIN: Mandatory field", i + 1);
+			continue;
+		}
+		lin = (int)d;
+		l = NULL;
+		json_array_foreach(lines, j, m)
+			if (json_integer_value(json_object_get(m, "SOPLIN")) ==
+			    lin)
+				l = m;
+		if (l == NULL) {
+			/* A new line: an existing, sellable item. */
+			s = x3_str(il, "ITMREF");
+			item = s != NULL ? x3_find(x, X3_T_ITEM, s) : NULL;
+			if (item == NULL || json_integer_value(
+			    json_object_get(item, "ITMSTA")) != 1) {
+				diag(diags, "Line %d: ITMREF %s: Record does "
+				    "not exist", lin, s != NULL ? s : "");
+				continue;
+			}
+			if (get_dec(json_object_get(il, "QTY"), &qty) == -1 ||
+			    qty <= 0) {
+				diag(diags, "Line %d: QTY: Quantity must be "
+				    "greater than 0", lin);
+				continue;
+			}
+			d = x3_num(item, "BASPRI");
+			v = json_object_get(il, "GROPRI");
+			if (v != NULL && (get_dec(v, &d) == -1 || d < 0)) {
+				diag(diags, "Line %d: GROPRI: Incorrect value",
+				    lin);
+				continue;
+			}
+			coe = x3_num(item, "SAUSTUCOE") > 0 ?
+			    x3_num(item, "SAUSTUCOE") : 1;
+			s = x3_str(il, "SAU") != NULL ? x3_str(il, "SAU") :
+			    x3_str(item, "SAU");
+			l = json_pack("{s:i,s:i,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:i,"
+			    "s:i,s:o,s:i,s:o,s:o,s:i,s:i,s:O,s:O}",
+			    "SOPLIN", lin, "SOQSEQ", 1, "ITMREF",
+			    x3_str(item, "ITMREF") != NULL ?
+			    x3_str(item, "ITMREF") : "",
+			    "ITMDES", x3_str(item, "ITMDES1") != NULL ?
+			    x3_str(item, "ITMDES1") : "",
+			    "SAU", s != NULL ? s : "UN", "STU",
+			    x3_str(item, "STU") != NULL ? x3_str(item, "STU") :
+			    "UN", "SAUSTUCOE", dec(coe), "QTY", dec(qty),
+			    "QTYSTU", dec(qty * coe), "DLVQTY", 0,
+			    "DLVQTYSTU", 0, "TDLQTY", dec(qty), "INVQTY", 0,
+			    "GROPRI", dec(d), "NETPRI", dec(d), "LINTYP", 1,
+			    "SOQSTA", 1, "STOFCY", json_object_get(o, "STOFCY"),
+			    "SOHNUM", json_object_get(o, "SOHNUM"));
+			if (l == NULL)
+				continue;
+			stamp_new(x, l);
+			json_array_append_new(lines, l);
+			continue;
+		}
+		if (x3_num(l, "DLVQTY") > 0 || x3_num(l, "INVQTY") > 0 ||
+		    json_integer_value(json_object_get(l, "SOQSTA")) == 3) {
+			diag(diags, "Line %d: Line delivered or closed, "
+			    "modification not allowed", lin);
+			continue;
+		}
+		json_object_foreach(il, k, v) {
+			if (strcmp(k, "SOPLIN") == 0 ||
+			    (strcmp(k, "ITMREF") == 0 && json_is_string(v) &&
+			    x3_str(l, "ITMREF") != NULL && strcmp(
+			    json_string_value(v), x3_str(l, "ITMREF")) == 0))
+				continue;
+			if (strcmp(k, "QTY") == 0) {
+				if (get_dec(v, &qty) == -1 || qty < 0) {
+					diag(diags, "Line %d: QTY: Incorrect "
+					    "value", lin);
+					continue;
+				}
+				coe = x3_num(l, "SAUSTUCOE") > 0 ?
+				    x3_num(l, "SAUSTUCOE") : 1;
+				json_object_set_new(l, "QTY", dec(qty));
+				json_object_set_new(l, "QTYSTU", dec(qty * coe));
+				json_object_set_new(l, "TDLQTY", dec(qty));
+			} else if (strcmp(k, "GROPRI") == 0) {
+				if (get_dec(v, &d) == -1 || d < 0) {
+					diag(diags, "Line %d: GROPRI: Incorrect "
+					    "value", lin);
+					continue;
+				}
+				json_object_set_new(l, "GROPRI", dec(d));
+				json_object_set_new(l, "NETPRI", dec(d));
+			} else
+				diag(diags, "Line %d: %s: Field cannot be "
+				    "modified", lin, k);
+		}
+		stamp_upd(l);
+	}
+	if (json_array_size(diags) > before) {
+		json_decref(lines);
+		return NULL;
+	}
+	return lines;
+}
+
+/*
  * Fields of an order a web service may change (§6: cancel and hold are
  * X3-side changes). Everything else is refused, never ignored.
  */
@@ -834,7 +965,7 @@ int
 x3_order_update(struct x3_state *x, const char *key, json_t *in,
     json_t **out, json_t *diags)
 {
-	json_t		*o, *upd, *v;
+	json_t		*o, *upd, *v, *nl;
 	const char	*k;
 	char		 buf[16];
 	size_t		 before = json_array_size(diags);
@@ -870,6 +1001,9 @@ x3_order_update(struct x3_state *x, const char *key, json_t *in,
 		} else if (strcmp(k, "HLDSTA") == 0) {
 			if (get_menu(in, k, 491, 1, &hld, diags) == 0)
 				json_object_set_new(upd, k, json_integer(hld));
+		} else if (strcmp(k, X3_ORDER_LINES) == 0) {
+			if ((nl = lines_update(x, o, v, diags)) != NULL)
+				json_object_set_new(upd, k, nl);
 		} else
 			diag(diags, "%s: Field cannot be modified", k);
 	}
@@ -897,6 +1031,7 @@ x3_order_update(struct x3_state *x, const char *key, json_t *in,
 					stamp_upd(l);
 				}
 		}
+		order_totals(o);
 		stamp_upd(o);
 	}
 	json_decref(upd);

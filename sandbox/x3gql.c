@@ -130,7 +130,7 @@ static const struct prop order_props[] = {
 	{ "totalAmountIncludingTax", P_DEC, "ORDATI", 0, N__MAX, 0 },
 	{ "lastDeliveryNumber", P_STR, "LASDLVNUM", 0, N__MAX, 0 },
 	{ "lastDeliveryDate", P_DATE, "LASDLVDAT", 0, N__MAX, 0 },
-	{ "lines", P_COLL, X3_ORDER_LINES, 0, N_ORDER_LINE, IN_CREATE },
+	{ "lines", P_COLL, X3_ORDER_LINES, 0, N_ORDER_LINE, IN_BOTH },
 	STAMPS,
 	END
 };
@@ -2283,7 +2283,10 @@ map_input(enum node n, const json_t *data, int flag, json_t *out,
 			json_array_foreach(v, i, it) {
 				lo = json_object();
 				json_array_append_new(arr, lo);
-				if (map_input(p->target, it, IN_CREATE, lo, err,
+				/* In an update a line keeps its key
+				 * (lineNumber, or _id) to be addressed. */
+				if (map_input(p->target, it, flag ==
+				    IN_UPDATE ? IN_BOTH : IN_CREATE, lo, err,
 				    errsz) == -1)
 					return -1;
 			}

@@ -679,7 +679,13 @@ write_resource(struct x3_state *x, const struct sb_req *req,
 	diags = json_array();
 	warn = json_array();
 	if (key != NULL) {
-		if (c->tab == X3_T_ORDER)
+		/* REST addresses child lines by $uuid (X3 §1.2), which
+		 * the sandbox does not model: refused, never ignored. */
+		if (c->tab == X3_T_ORDER && json_object_get(in,
+		    X3_ORDER_LINES) != NULL)
+			json_array_append_new(diags, json_string(
+			    X3_ORDER_LINES ": Field cannot be modified"));
+		else if (c->tab == X3_T_ORDER)
 			rc = x3_order_update(x, key, in, &row, diags);
 		else
 			json_array_append_new(diags, json_string("Update not "
