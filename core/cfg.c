@@ -57,6 +57,7 @@ static const struct key keys[] = {
 	{ "fcgi", "max_body", K_SIZE, 0, O(fcgi.max_body), 1024, ML_MAX_BODY_CEILING },
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },
 	{ "poller", "lease", K_INT, 0, O(poller.lease), 10, 86400 },
+	{ "poller", "retry_base", K_INT, 0, O(poller.retry_base), 1, 3600 },
 	{ "poller", "lock_file", K_STR, 0, O(poller.lock_file), 0, 0 },
 	{ "poller", "poll_interval", K_INT, 0, O(poller.poll_interval), 0,
 	    86400 },
@@ -644,6 +645,7 @@ cfg_load(const char *path, struct cfg **out)
 	c->fcgi.max_body = ML_MAX_BODY_DEFAULT;
 	c->poller.interval = ML_POLL_INTERVAL_DEFAULT;
 	c->poller.lease = ML_JOB_LEASE_DEFAULT;
+	c->poller.retry_base = ML_JOB_BACKOFF_BASE;
 	c->poller.poll_interval = ML_POLL_EVERY_DEFAULT;
 	c->poller.poll_overlap = ML_POLL_OVERLAP_DEFAULT;
 	c->poller.poll_backfill = ML_POLL_BACKFILL_DEFAULT;

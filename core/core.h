@@ -68,6 +68,7 @@ struct cfg_retention {
 struct cfg_poller {
 	int		 interval;	/* seconds between poll cycles */
 	int		 lease;		/* seconds a claimed job stays ours */
+	int		 retry_base;	/* first retry backoff, seconds */
 	char		*lock_file;	/* --once: flock(2)ed, see poller/main.c */
 	/* Polls (core/poll.c): each a cursor, docs/SYNC.md Polling. */
 	int		 poll_interval;	/* seconds between poll runs, 0 off */
@@ -358,7 +359,7 @@ enum core_err	 job_claim_key(struct db *, const char *kind,
 enum core_err	 job_done(struct db *, const struct job *, const char *owner);
 /* Record a failure: retry later with backoff, hold, or park as dead. */
 enum core_err	 job_fail(struct db *, const struct job *, const char *owner,
-		    enum job_class, const char *error);
+		    enum job_class, const char *error, int retry_base);
 void		 job_free(struct job *);
 
 /* ==================================================================== */

@@ -180,7 +180,7 @@ job_done(struct db *db, const struct job *j, const char *owner)
 
 enum core_err
 job_fail(struct db *db, const struct job *j, const char *owner,
-    enum job_class cls, const char *error)
+    enum job_class cls, const char *error, int retry_base)
 {
 	const char	*state;
 	uint64_t	 n = 0;
@@ -188,8 +188,8 @@ job_fail(struct db *db, const struct job *j, const char *owner,
 	enum core_err	 rc;
 	int		 i;
 
-	/* Exponential backoff from the base, capped. */
-	delay = ML_JOB_BACKOFF_BASE;
+	/* Exponential backoff from the base (poller.retry_base), capped. */
+	delay = retry_base > 0 ? retry_base : ML_JOB_BACKOFF_BASE;
 	for (i = 1; i < j->attempts && delay < ML_JOB_BACKOFF_MAX; i++)
 		delay *= 2;
 	if (delay > ML_JOB_BACKOFF_MAX)

@@ -155,7 +155,8 @@ jobrun_run(const struct jobrun_ctx *ctx, const struct job *j,
 	if (o.cls == JOB_ERR_NONE)
 		rc = job_done(ctx->db, j, owner);
 	else
-		rc = job_fail(ctx->db, j, owner, o.cls, o.msg);
+		rc = job_fail(ctx->db, j, owner, o.cls, o.msg,
+		    ctx->cfg->poller.retry_base);
 	if (rc != CORE_OK)
 		log_warnx("recording the outcome: %s (%s)", core_strerror(rc),
 		    db_error(ctx->db));

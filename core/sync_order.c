@@ -587,6 +587,66 @@ ord_free(struct ord *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/*
+ * A split parent (mergedIds) keeps only the lines it did not ship; the
+ * lines split off are on its children, whose shipments deliver against
+ * the parent's X3 order (docs/SYNC.md). So the order sent (or compared)
+ * is the parent's items plus those of each stored child whose parentId
+ * is key. A child not stored yet: transient, as the fetch that stored
+ * the parent stores it next. 0, or -1 with o set.
+ */
+static int
+split_lines(const struct jobrun_ctx *ctx, const char *key, struct ord *d,
+    struct job_outcome *o)
+{
+	struct db_rows	*r;
+	json_t		*ids, *id, *items, *c, *p, *it;
+	char		 cid[32];
+	size_t		 i, k;
+	int		 rc = 0;
+
+	ids = json_object_get(d->adv, "mergedIds");
+	p = json_object_get(d->adv, "parentId");
+	items = json_object_get(d->doc, "items");
+	if (!json_is_array(ids) || (p != NULL && !json_is_null(p)) ||
+	    !json_is_array(items))
+		return 0;
+	json_array_foreach(ids, i, id) {
+		if (!json_is_integer(id))
+			continue;
+		(void)snprintf(cid, sizeof(cid), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(id));
+		if (db_select(ctx->db, "SELECT body FROM documents WHERE "
+		    "system = 'shipstation' AND doc_type = 'order' AND "
+		    "doc_id = ?", DB_PARAMS(DB_STR(cid)), &r) != CORE_OK) {
+			job_outcome_set(o, JOB_ERR_TRANSIENT, "documents: %s",
+			    db_error(ctx->db));
+			return -1;
+		}
+		if (r->nrows == 0) {
+			db_rows_free(r);
+			job_outcome_set(o, JOB_ERR_TRANSIENT, "split child %s "
+			    "of order %s is not stored yet", cid, key);
+			return -1;
+		}
+		c = json_loads(db_rows_get(r, 0, 0), 0, NULL);
+		db_rows_free(r);
+		p = json_object_get(json_object_get(c, "advancedOptions"),
+		    "parentId");
+		if (json_is_integer(p) && strcmp(key, cid) != 0 &&
+		    (json_int_t)strtoll(key, NULL, 10) == json_integer_value(p))
+			json_array_foreach(json_object_get(c, "items"), k, it)
+				if (json_array_append(items, it) == -1)
+					rc = -1;
+		json_decref(c);
+		if (rc == -1) {
+			job_outcome_set(o, JOB_ERR_TRANSIENT, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Read the stored order of key into d. 0, or -1 with o set. */
 static int
 ord_load(const struct jobrun_ctx *ctx, const char *key, struct ord *d,
@@ -624,7 +684,7 @@ ord_load(const struct jobrun_ctx *ctx, const char *key, struct ord *d,
 		    "orderNumber or orderDate");
 		return -1;
 	}
-	return 0;
+	return split_lines(ctx, key, d, o);
 }
 
 /*
@@ -933,6 +993,14 @@ header_diff(json_t *want, json_t *st, json_t *upd, char *names, size_t sz)
 
 	for (i = 0; i < sizeof(shipto) / sizeof(shipto[0]) + 1; i++) {
 		f = i == 0 ? extra[0] : shipto[i - 1].x3;
+		/*
+		 * A ship-to field the order leaves empty is not sent: X3
+		 * fills it in (the state from the customer's address), so
+		 * its value there is no change (e2e.test: every foreign
+		 * order's CUSORDREF change was a refused shipToState).
+		 */
+		if (*jstr(want, f) == '\0' && i > 0)
+			continue;
 		if (strcmp(jstr(want, f), jstr(st, f)) == 0)
 			continue;
 		(void)json_object_set_new(upd, f, json_string(jstr(want, f)));

@@ -265,8 +265,12 @@ ctl_handle(struct sb *sb, const struct sb_req *req, struct sb_resp *resp)
 		if (json_is_boolean(json_object_get(b, "ratelimit")))
 			sb->ratelimit = json_is_true(json_object_get(b,
 			    "ratelimit"));
+		if (json_is_boolean(json_object_get(b, "real_limit")))
+			sb->real_limit = json_is_true(json_object_get(b,
+			    "real_limit"));
 		json_decref(b);
-		ok(resp, json_pack("{s:b}", "ratelimit", sb->ratelimit));
+		ok(resp, json_pack("{s:b, s:b}", "ratelimit", sb->ratelimit,
+		    "real_limit", sb->real_limit));
 		return 1;
 	}
 	if (strcmp(p, "/_sandbox/poison") == 0) {

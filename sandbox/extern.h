@@ -60,6 +60,7 @@ struct sb {
 	struct sb_config	 cfg;
 	char			 base[SB_URL_MAX]; /* own base URL, no '/' */
 	int			 ratelimit;	/* 0: --no-rate-limit */
+	int			 real_limit;	/* Limit header per real minute */
 	int			 verbose;
 	struct ss		*ss;
 	struct x3_state		*x3;

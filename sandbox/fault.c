@@ -49,6 +49,8 @@ struct rule {
 	char		 path[256];	/* prefix; "" any */
 	char		 body[128];	/* substring of the request body; "" any */
 	int		 hits;
+	int		 every;		/* hit one matching request in N */
+	int		 seen;		/* matching requests so far */
 };
 
 static struct rule	 rules[FAULT_RULES_MAX];
@@ -107,6 +109,13 @@ fault_add(json_t *a, char *err, size_t errsz)
 		return -1;
 	}
 	r.left = v <= 0 ? -1 : (int)v;
+	/* "every": N spreads the rule over traffic (N = 10: 10 %). */
+	v = ss_int(a, "every", 1);
+	if (v < 1 || v > 1000000) {
+		(void)snprintf(err, errsz, "every must be 1..1000000");
+		return -1;
+	}
+	r.every = (int)v;
 	if ((sys = ss_str(a, "system")) != NULL &&
 	    strcasecmp(sys, "any") != 0) {
 		if (strcasecmp(sys, "shipstation") == 0)
@@ -163,7 +172,8 @@ fault_dump(void)
 	size_t	 i;
 
 	for (i = 0; i < nrules; i++) {
-		o = json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:i}",
+		o = json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:i, "
+		    "s:i}",
 		    "kind", kinds[rules[i].kind],
 		    "status", rules[i].status,
 		    "delay_ms", (int)rules[i].delay_ms,
@@ -172,7 +182,7 @@ fault_dump(void)
 		    "shipstation" : systems[rules[i].sys],
 		    "method", rules[i].method, "path", rules[i].path,
 		    "body", rules[i].body,
-		    "hits", rules[i].hits);
+		    "hits", rules[i].hits, "every", rules[i].every);
 		(void)json_array_append_new(a, o);
 	}
 	return a;
@@ -208,6 +218,8 @@ fault_match(enum sb_sys sys, const char *method, const char *path,
 		if (!matches(r, sys, method, path, body, bodylen))
 			continue;
 		if (r->kind != FAULT_DELAY && taken)
+			continue;
+		if (r->every > 1 && r->seen++ % r->every != r->every - 1)
 			continue;
 		switch (r->kind) {
 		case FAULT_STATUS:

@@ -296,12 +296,17 @@ hook_timeout(void)
 	struct job	*j;
 	int64_t		 now = clk_mono_ms(), t = 0;
 	int		 have = 0;
+	size_t		 inflight = 0;
 
 	if (timer_due >= 0) {
 		t = timer_due - now;
 		have = 1;
 	}
 	for (j = queue; j != NULL; j = j->next)
+		if (j->easy != NULL)
+			inflight++;
+	/* At the cap, a transfer's end (a socket event) wakes us. */
+	for (j = queue; j != NULL && inflight < SB_CURL_FDS / 4; j = j->next)
 		if (j->easy == NULL && !j->held &&
 		    (!have || j->due - now < t)) {
 			t = j->due - now;
@@ -535,6 +540,13 @@ start(struct job *j)
 	(void)curl_easy_setopt(j->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	(void)curl_easy_setopt(j->easy, CURLOPT_FOLLOWLOCATION, 0L);
 	(void)curl_easy_setopt(j->easy, CURLOPT_NOSIGNAL, 1L);
+	/*
+	 * One connection per delivery: with connections cached in the
+	 * multi handle, libcurl 7.88 crashed in curl_multi_socket_action
+	 * on an event for a cached connection's socket (a NULL transfer)
+	 * under a burst of deliveries (tests/integration/e2e.test).
+	 */
+	(void)curl_easy_setopt(j->easy, CURLOPT_FORBID_REUSE, 1L);
 	(void)curl_easy_setopt(j->easy, CURLOPT_TIMEOUT_MS,
 	    (long)SB_HOOK_TIMEOUT_MS);
 	(void)curl_easy_setopt(j->easy, CURLOPT_CONNECTTIMEOUT_MS,
@@ -614,6 +626,7 @@ hook_run(void)
 	CURLMsg		*m;
 	int64_t		 now = clk_mono_ms();
 	int		 running, left;
+	size_t		 inflight;
 
 	if (timer_due >= 0 && timer_due <= now) {
 		timer_due = -1;
@@ -628,10 +641,24 @@ hook_run(void)
 		if (j != NULL)
 			finish(j, m->data.result);
 	}
-	for (j = queue; j != NULL; j = next) {
+	/*
+	 * At most a quarter of the curl sockets in flight: past
+	 * SB_CURL_FDS the socket callback must refuse one, and libcurl 7.88
+	 * then crashes in curl_multi_socket_action (a burst of 50 deliveries
+	 * from a seed did it). The rest wait their turn, as ShipStation's
+	 * own delivery queue would.
+	 */
+	inflight = 0;
+	for (j = queue; j != NULL; j = j->next)
+		if (j->easy != NULL)
+			inflight++;
+	for (j = queue; j != NULL && inflight < SB_CURL_FDS / 4; j = next) {
 		next = j->next;
-		if (j->easy == NULL && !j->held && j->due <= now)
+		if (j->easy == NULL && !j->held && j->due <= now) {
 			start(j);
+			if (j->easy != NULL)
+				inflight++;
+		}
 	}
 }
 

@@ -687,7 +687,15 @@ ss_v1_headers(struct ss *ss, struct sb_resp *resp, int limited)
 	roll(&ss->r1, sb_now_ms());
 	/* A 429 (real or injected) says nothing is left. */
 	left = limited ? 0 : SB_V1_PER_MIN - ss->r1.used;
-	(void)snprintf(buf, sizeof(buf), "%d", SB_V1_PER_MIN);
+	/*
+	 * real_limit: on an accelerated clock, the budget per real minute
+	 * (40 per sandbox minute is 40 x factor per real one), as Reset is
+	 * already in real seconds, so a client pacing on its own clock
+	 * paces to the accelerated window.
+	 */
+	(void)snprintf(buf, sizeof(buf), "%d", ss->sb->real_limit &&
+	    clk_factor() > 1 ? (int)(SB_V1_PER_MIN * clk_factor()) :
+	    SB_V1_PER_MIN);
 	sb_resp_header(resp, "X-Rate-Limit-Limit", buf);
 	(void)snprintf(buf, sizeof(buf), "%d", left < 0 ? 0 : left);
 	sb_resp_header(resp, "X-Rate-Limit-Remaining", buf);
