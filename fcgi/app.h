@@ -104,6 +104,14 @@ int		 form_parse(struct form *, const char *, size_t);
 /* The first value of k, lent; NULL when absent. */
 const char	*form_get(const struct form *, const char *);
 void		 form_free(struct form *);
+/*
+ * Append the parts of a multipart/form-data body (ctype is its
+ * Content-Type, with the boundary): text fields and at most one file,
+ * its content (at most file_max bytes of UTF-8 text) as the value of
+ * its field name. -1 on malformed input or ENOMEM.
+ */
+int		 form_multipart(struct form *, const char *ctype,
+		    const char *body, size_t len, size_t file_max);
 /* Cookie name's value from a Cookie header into out. 0 or -1. */
 int		 form_cookie(const char *, const char *, char *, size_t);
 

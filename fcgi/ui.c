@@ -446,6 +446,24 @@ read_form(struct ui *u)
 	}
 	if (u->r->method != M_POST)
 		return 0;
+	/* multipart only for the CSV file upload; every other form is
+	 * urlencoded. */
+	if (ct != NULL && strncasecmp(ct, "multipart/form-data", 19) == 0) {
+		if (strcmp(u->r->path, "/admin/maps/import") != 0) {
+			ui_fail(u, 415, "Only the CSV import takes a file.");
+			return -1;
+		}
+		if (req_read_body(u->r) == -1)
+			return -1;
+		if (form_multipart(&u->f, ct, u->r->body, u->r->bodylen,
+		    UI_CSV_BYTES) == -1) {
+			ui_fail(u, 400, "The upload is malformed (multipart "
+			    "framing, more than one file, a file over "
+			    "1 MiB, or not UTF-8 text).");
+			return -1;
+		}
+		return 0;
+	}
 	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded",
 	    33) != 0) {
 		ui_fail(u, 415, "Forms are posted as "

@@ -13,6 +13,7 @@
 #define UI_PREFIX	"/admin"
 #define UI_PAGE_ROWS	50	/* rows per list page */
 #define UI_CSV_ROWS	5000	/* rows per CSV import */
+#define UI_CSV_BYTES	(1024 * 1024)	/* an uploaded CSV file */
 #define UI_BULK_MAX	500	/* jobs per bulk replay */
 
 /* One admin request: everything here dies with it. */

@@ -532,7 +532,7 @@ void
 ui_maps_import(struct ui *u)
 {
 	const struct mtype	*t = find_type(form_get(&u->f, "type"));
-	const char		*csv = form_get(&u->f, "csv"), *p;
+	const char		*csv = form_get(&u->f, "file"), *p;
 	const char		*vals[MAP_FIELDS];
 	char			*cells[MAP_FIELDS + 2], msg[300], line[400];
 	size_t			 n, k, row = 0, nerr = 0, nok = 0;
@@ -543,8 +543,15 @@ ui_maps_import(struct ui *u)
 		ui_fail(u, 400, "No such mapping type.");
 		return;
 	}
+	/* The uploaded file, else the pasted text (no file chosen sends
+	 * an empty file part). A spreadsheet's UTF-8 BOM is dropped. */
+	if (csv == NULL || *csv == '\0')
+		csv = form_get(&u->f, "csv");
+	if (csv != NULL && strncmp(csv, "\xef\xbb\xbf", 3) == 0)
+		csv += 3;
 	if (csv == NULL || *csv == '\0') {
-		ui_set(u, "error", "Paste the CSV text first.");
+		ui_set(u, "error", "Choose a CSV file or paste the text "
+		    "first.");
 		page(u, t, 422);
 		return;
 	}

@@ -196,6 +196,18 @@ ui_cursor_reset(struct ui *u)
 	"j.job_key = d.doc_id LEFT JOIN links l ON l.entity = 'order' AND " \
 	"l.ss_id = d.doc_id"
 
+/* The search by number pages in (order_number, id) order: the next
+ * page starts after the last row's pair. */
+static void
+next_number_page(struct ui *u, struct db_rows *rows)
+{
+	if (rows->nrows > UI_PAGE_ROWS) {
+		ui_set(u, "next_after", db_rows_get(rows, UI_PAGE_ROWS - 1, 2));
+		ui_set(u, "next_aid", db_rows_get(rows, UI_PAGE_ROWS - 1, 0));
+		rows->nrows = UI_PAGE_ROWS;
+	}
+}
+
 void
 ui_orders(struct ui *u)
 {
@@ -204,9 +216,11 @@ ui_orders(struct ui *u)
 	const char	*q = form_get(&u->q, "q"), *by = form_get(&u->q, "by");
 	const char	*st = form_get(&u->q, "state");
 	const char	*before = form_get(&u->q, "before");
+	const char	*after = form_get(&u->q, "after");
+	const char	*aid = form_get(&u->q, "aid");
 	struct db_rows	*r = NULL;
 	char		 like[256];
-	int64_t		 bid = INT64_MAX;
+	int64_t		 bid = INT64_MAX, aidv = 0;
 	int		 rc;
 
 	if (q != NULL && *q == '\0')
@@ -214,6 +228,12 @@ ui_orders(struct ui *u)
 	if (st != NULL && !in_list(st, states))
 		st = NULL;
 	if (before != NULL && ui_id(before, &bid) == -1) {
+		ui_fail(u, 400, "Bad page cursor.");
+		return;
+	}
+	/* after and aid come together: the last (number, id) shown. */
+	if ((after == NULL) != (aid == NULL) || (after != NULL &&
+	    (strlen(after) > 64 || ui_id(aid, &aidv) == -1))) {
 		ui_fail(u, 400, "Bad page cursor.");
 		return;
 	}
@@ -225,30 +245,49 @@ ui_orders(struct ui *u)
 		return;
 	}
 	ui_set(u, "q", q);
+	ui_set(u, "by", by);
 	ui_set(u, "state", st);
 	(void)json_object_set_new(u->ctx, strcmp(by, "customer") == 0 ?
 	    "by_customer" : "by_number", json_true());
-	/* Searches show the first matches in index order (refine to see
-	 * others); the plain and state lists page newest first by id. */
-	if (q != NULL && strcmp(by, "number") == 0)
-		rc = sel(u, "SELECT " ORDER_COLS " FROM documents d "
-		    ORDER_JOINS " WHERE d.system = 'shipstation' AND "
-		    "d.doc_type = 'order' AND d.order_number LIKE ? AND "
-		    "(? IS NULL OR j.state = ?) ORDER BY d.order_number "
-		    "LIMIT 50", DB_PARAMS(DB_STR(like), st ? DB_STR(st) :
-		    DB_NULL(), st ? DB_STR(st) : DB_NULL()), &r);
+	/* A search by number pages in number order along its index; by
+	 * customer, newest first, each prefix index giving at most a page
+	 * of ids below the cursor; the plain and state lists page newest
+	 * first by id. */
+	if (q != NULL && strcmp(by, "number") == 0 && after == NULL)
+		rc = sel(u, "SELECT " ORDER_COLS " FROM documents d FORCE "
+		    "INDEX (documents_number) " ORDER_JOINS " WHERE d.system "
+		    "= 'shipstation' AND d.doc_type = 'order' AND "
+		    "d.order_number LIKE ? AND (? IS NULL OR j.state = ?) "
+		    "ORDER BY d.order_number, d.id LIMIT 51",
+		    DB_PARAMS(DB_STR(like), st ? DB_STR(st) : DB_NULL(),
+		    st ? DB_STR(st) : DB_NULL()), &r);
+	else if (q != NULL && strcmp(by, "number") == 0)
+		rc = sel(u, "SELECT " ORDER_COLS " FROM documents d FORCE "
+		    "INDEX (documents_number) " ORDER_JOINS " WHERE d.system "
+		    "= 'shipstation' AND d.doc_type = 'order' AND "
+		    "d.order_number LIKE ? AND (d.order_number > ? OR "
+		    "(d.order_number = ? AND d.id > ?)) AND (? IS NULL OR "
+		    "j.state = ?) ORDER BY d.order_number, d.id LIMIT 51",
+		    DB_PARAMS(DB_STR(like), DB_STR(after), DB_STR(after),
+		    DB_I64(aidv), st ? DB_STR(st) : DB_NULL(),
+		    st ? DB_STR(st) : DB_NULL()), &r);
 	else if (q != NULL)
 		rc = sel(u, "SELECT " ORDER_COLS " FROM (SELECT id FROM "
-		    "(SELECT id FROM documents WHERE system = 'shipstation' "
-		    "AND doc_type = 'order' AND customer_email LIKE ? ORDER BY "
-		    "customer_email LIMIT 50) e UNION SELECT id FROM (SELECT id "
-		    "FROM documents WHERE system = 'shipstation' AND doc_type = "
-		    "'order' AND customer_name LIKE ? ORDER BY customer_name "
-		    "LIMIT 50) n) x JOIN documents d ON d.id = x.id "
-		    ORDER_JOINS " WHERE (? IS NULL OR j.state = ?) ORDER BY "
-		    "d.id DESC LIMIT 50", DB_PARAMS(DB_STR(like), DB_STR(like),
-		    st ? DB_STR(st) : DB_NULL(), st ? DB_STR(st) : DB_NULL()),
-		    &r);
+		    "(SELECT d.id FROM documents d LEFT JOIN jobs j ON j.kind "
+		    "= 'ss.order' AND j.job_key = d.doc_id WHERE d.system = "
+		    "'shipstation' AND d.doc_type = 'order' AND "
+		    "d.customer_email LIKE ? AND d.id < ? AND (? IS NULL OR "
+		    "j.state = ?) ORDER BY d.id DESC LIMIT 51) e UNION SELECT "
+		    "id FROM (SELECT d.id FROM documents d LEFT JOIN jobs j ON "
+		    "j.kind = 'ss.order' AND j.job_key = d.doc_id WHERE "
+		    "d.system = 'shipstation' AND d.doc_type = 'order' AND "
+		    "d.customer_name LIKE ? AND d.id < ? AND (? IS NULL OR "
+		    "j.state = ?) ORDER BY d.id DESC LIMIT 51) n) x JOIN "
+		    "documents d ON d.id = x.id " ORDER_JOINS " ORDER BY d.id "
+		    "DESC LIMIT 51", DB_PARAMS(DB_STR(like), DB_I64(bid),
+		    st ? DB_STR(st) : DB_NULL(), st ? DB_STR(st) : DB_NULL(),
+		    DB_STR(like), DB_I64(bid), st ? DB_STR(st) : DB_NULL(),
+		    st ? DB_STR(st) : DB_NULL()), &r);
 	else if (st != NULL)
 		rc = sel(u, "SELECT " ORDER_COLS ", j.id FROM jobs j FORCE "
 		    "INDEX (jobs_kind_state) JOIN "
@@ -267,8 +306,10 @@ ui_orders(struct ui *u)
 		    "LIMIT 51", DB_PARAMS(DB_I64(bid)), &r);
 	if (rc == -1)
 		return;
-	if (q == NULL)
-		next_page(u, r, st != NULL ? 9 : 0);
+	if (q != NULL && strcmp(by, "number") == 0)
+		next_number_page(u, r);
+	else
+		next_page(u, r, st != NULL && q == NULL ? 9 : 0);
 	put_rows(u, "orders", r, names);
 	db_rows_free(r);
 	ui_render(u, 200, "orders", "Orders");

@@ -90,6 +90,11 @@ async function main() {
     await Promise.all([page.waitForURL('**/admin/maps?type=sku&ok=saved'), page.click('#map-save')]);
     check((await text(page, '.notice')) === 'Mapping saved.', 'the mapping is saved (checked in X3)');
     await shot(page, '05-maps');
+    // A CSV file uploaded through the file input (multipart).
+    await page.setInputFiles('#csvfile', { name: 'skus.csv', mimeType: 'text/csv',
+      buffer: Buffer.from(`source_key,item\r\nBROWSER-CSV,${ITEM}\r\n`) });
+    await Promise.all([page.waitForURL('**/admin/maps?type=sku&ok=imported'), page.click('#import')]);
+    check((await text(page, '.notice')) === 'CSV imported.', 'a CSV file uploaded from the page is imported');
     await page.goto(`${BASE}/admin/order?id=${HELD}`);
     check(await until(page, async () => await text(page, '#jobstate') === 'done', 40000),
       'the held order goes through once mapped');
