@@ -508,6 +508,13 @@ struct http_req {
  * own copy; http_new() calls it too when nobody did.
  */
 enum core_err	 http_global_init(void);
+/*
+ * How a call failed, for a job's outcome: the class of its answer
+ * (transient when there was none or it names none), and what went
+ * wrong in words (never NULL). r is the client's last answer or NULL.
+ */
+enum job_class	 http_resp_class(const struct http_resp *r);
+const char	*http_resp_what(const struct http_resp *r);
 /* New; free with http_free(). NULL if curl cannot start. */
 struct http	*http_new(const struct http_opts *);
 void		 http_free(struct http *);
@@ -723,6 +730,9 @@ enum core_err	 ss_fetch_resource(struct ss *, const char *url,
 		    enum quota_prio, ss_record_fn, void *, struct ss_stats *);
 /* Last answer (lent until the next call) and the shared quota. */
 const struct http_resp *ss_last(const struct ss *);
+/* How the last call failed: http_resp_class/what of ss_last(). */
+enum job_class	 ss_fail_class(const struct ss *);
+const char	*ss_fail_what(const struct ss *);
 struct quota	*ss_quota(struct ss *);
 const char	*ss_coll_name(enum ss_coll);
 
@@ -779,6 +789,9 @@ enum core_err	 x3_rest_query(struct x3 *, const char *cls,
 enum core_err	 x3_rest_get(struct x3 *, const char *cls, const char *key,
 		    const char *repr, struct json_t **out);
 const struct http_resp *x3_last(const struct x3 *);
+/* How the last call failed: http_resp_class/what of x3_last(). */
+enum job_class	 x3_fail_class(const struct x3 *);
+const char	*x3_fail_what(const struct x3 *);
 struct token	*x3_token(struct x3 *);
 void		 x3_get_stats(const struct x3 *, struct x3_stats *);
 

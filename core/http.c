@@ -806,3 +806,17 @@ http_same_origin(const char *url, const char *base, int host_digits)
 	origin_free(&b);
 	return rc;
 }
+
+enum job_class
+http_resp_class(const struct http_resp *r)
+{
+	if (r == NULL || r->class == JOB_ERR_NONE)
+		return JOB_ERR_TRANSIENT;
+	return r->class;
+}
+
+const char *
+http_resp_what(const struct http_resp *r)
+{
+	return r != NULL && r->what[0] != '\0' ? r->what : "no answer";
+}

@@ -626,3 +626,15 @@ ss_fetch_resource(struct ss *s, const char *url, enum quota_prio prio,
 	}
 	return CORE_OK;
 }
+
+enum job_class
+ss_fail_class(const struct ss *c)
+{
+	return http_resp_class(ss_last(c));
+}
+
+const char *
+ss_fail_what(const struct ss *c)
+{
+	return http_resp_what(ss_last(c));
+}

@@ -109,23 +109,6 @@ cut(const char *s, size_t max)
 	return json_stringn(s, i);
 }
 
-static enum job_class
-x3_cls(struct x3 *x)
-{
-	const struct http_resp	*r = x3_last(x);
-
-	return r == NULL || r->class == JOB_ERR_NONE ? JOB_ERR_TRANSIENT :
-	    r->class;
-}
-
-static const char *
-x3_what(struct x3 *x)
-{
-	const struct http_resp	*r = x3_last(x);
-
-	return r != NULL && r->what[0] != '\0' ? r->what : "no answer";
-}
-
 static void
 audit(const struct jobrun_ctx *ctx, const struct job *j, const char *action,
     const char *req, const char *resp, long status, int64_t ms,
@@ -215,8 +198,8 @@ gql(const struct jobrun_ctx *ctx, const char *q, json_t *vars, json_t **data,
 	if (x3_graphql(ctx->x3, q, vars, data) != CORE_OK) {
 		json_decref(*data);
 		*data = NULL;
-		job_outcome_set(o, x3_cls(ctx->x3), "X3: %s",
-		    x3_what(ctx->x3));
+		job_outcome_set(o, x3_fail_class(ctx->x3), "X3: %s",
+		    x3_fail_what(ctx->x3));
 		return -1;
 	}
 	return 0;
@@ -379,7 +362,7 @@ x3_create(const struct jobrun_ctx *ctx, const struct job *j,
 	    NULL, last != NULL ? last->status : 0,
 	    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000, rc == CORE_OK ? "ok" :
-	    job_class_name(x3_cls(ctx->x3)));
+	    job_class_name(x3_fail_class(ctx->x3)));
 	if (rc == CORE_OK && str(node_at(d, pkg, "create"), "_id") != NULL) {
 		log_info("customer %s created in X3 as %s", w->id, code);
 		*how = SYNC_CUST_CREATED;
@@ -389,8 +372,8 @@ x3_create(const struct jobrun_ctx *ctx, const struct job *j,
 	/* Refused or lost: the code decides (an earlier or parallel
 	 * create may have made it; X3 keeps the code unique). */
 	(void)snprintf(why, sizeof(why), "X3 customer create: %.200s",
-	    x3_what(ctx->x3));
-	cls = x3_cls(ctx->x3);
+	    x3_fail_what(ctx->x3));
+	cls = x3_fail_class(ctx->x3);
 	if (x3_read(ctx, code, o) == 1) {
 		audit(ctx, j, "x3.customer.found", code, NULL, 0, -1, "ok");
 		*how = SYNC_CUST_FOUND;

@@ -109,25 +109,6 @@ utf8_cut(const char *s, size_t max, char *out, size_t sz)
 	return out;
 }
 
-/* The failure class of the last X3 call (transient when unknown). */
-static enum job_class
-x3_cls(struct x3 *x)
-{
-	const struct http_resp	*r = x3_last(x);
-
-	if (r == NULL || r->class == JOB_ERR_NONE)
-		return JOB_ERR_TRANSIENT;
-	return r->class;
-}
-
-static const char *
-x3_what(struct x3 *x)
-{
-	const struct http_resp	*r = x3_last(x);
-
-	return r != NULL && r->what[0] != '\0' ? r->what : "no answer";
-}
-
 /* data.<pkg>.<node>.<op>, lent. */
 static json_t *
 gql_at(json_t *data, const char *pkg, const char *node, const char *op)
@@ -157,7 +138,7 @@ gql1(struct x3 *x, const struct gqdoc *doc, const char *pkg, const char *var,
 	if (rc != CORE_OK) {
 		json_decref(*data);
 		*data = NULL;
-		job_outcome_set(o, x3_cls(x), "X3: %s", x3_what(x));
+		job_outcome_set(o, x3_fail_class(x), "X3: %s", x3_fail_what(x));
 		return -1;
 	}
 	return 0;
@@ -891,12 +872,12 @@ ms_since(const struct timespec *t0)
 static enum job_class
 refusal_cls(struct x3 *x)
 {
-	const char	*w = x3_what(x);
+	const char	*w = x3_fail_what(x);
 
 	if (strstr(w, "Locked record") != NULL ||
 	    strstr(w, "another workstation") != NULL)
 		return JOB_ERR_TRANSIENT;
-	return x3_cls(x);
+	return x3_fail_class(x);
 }
 
 /*
@@ -1201,10 +1182,10 @@ order_change(const struct jobrun_ctx *ctx, const struct job *j,
 	if (order_update(ctx, j, upd) != CORE_OK) {
 		if (refusal_cls(ctx->x3) == JOB_ERR_DATA)
 			conflict(ctx, j, o, "X3 refused the change (%s): %.150s",
-			    names, x3_what(ctx->x3));
+			    names, x3_fail_what(ctx->x3));
 		else
 			job_outcome_set(o, refusal_cls(ctx->x3), "X3 update: "
-			    "%.200s", x3_what(ctx->x3));
+			    "%.200s", x3_fail_what(ctx->x3));
 		goto out;
 	}
 	log_info("order %s: X3 order %s updated (%s)", j->key, ref, names);
@@ -1262,10 +1243,10 @@ order_cancel(const struct jobrun_ctx *ctx, const struct job *j,
 	if (order_update(ctx, j, upd) != CORE_OK) {
 		if (refusal_cls(ctx->x3) == JOB_ERR_DATA)
 			conflict(ctx, j, o, "X3 refused to close order %s: "
-			    "%.150s", ref, x3_what(ctx->x3));
+			    "%.150s", ref, x3_fail_what(ctx->x3));
 		else
 			job_outcome_set(o, refusal_cls(ctx->x3), "X3 close: "
-			    "%.200s", x3_what(ctx->x3));
+			    "%.200s", x3_fail_what(ctx->x3));
 		goto out;
 	}
 	log_info("order %s cancelled: X3 order %s closed", j->key, ref);
@@ -1383,7 +1364,7 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 	audit(ctx, j, "x3.salesOrder.create", req, resp,
 	    x3_last(ctx->x3) != NULL ? x3_last(ctx->x3)->status : 0,
 	    ms_since(&t0), rc == CORE_OK ? "ok" :
-	    job_class_name(x3_cls(ctx->x3)));
+	    job_class_name(x3_fail_class(ctx->x3)));
 	x3id = json_string_value(json_object_get(gql_at(ans, pkg, "salesOrder",
 	    "create"), "_id"));
 	if (rc == CORE_OK && x3id != NULL) {
@@ -1396,8 +1377,8 @@ sync_order(const struct jobrun_ctx *ctx, const struct job *j,
 	 * attempt whose answer was lost may have created it.
 	 */
 	(void)snprintf(buf, sizeof(buf), "X3 create: %.200s",
-	    x3_what(ctx->x3));
-	rc = x3_cls(ctx->x3);
+	    x3_fail_what(ctx->x3));
+	rc = x3_fail_class(ctx->x3);
 	if (order_find(ctx, ref, found, sizeof(found), o) == 1) {
 		log_info("order %s found in X3 as %s after the create failed",
 		    j->key, found);
@@ -1437,25 +1418,6 @@ static const struct gqdoc q_read_full = { "query($id: String!) { ",
     "shipToPostalCode shipToCountry lines { query { edges { node { "
     "lineNumber product { code } productDescription "
     "quantityInSalesUnitOrdered grossPrice } } } } } } } }" };
-
-/* The failure class of the last ShipStation call. */
-static enum job_class
-ss_cls(struct ss *s)
-{
-	const struct http_resp	*r = ss_last(s);
-
-	if (r == NULL || r->class == JOB_ERR_NONE)
-		return JOB_ERR_TRANSIENT;
-	return r->class;
-}
-
-static const char *
-ss_what(struct ss *s)
-{
-	const struct http_resp	*r = ss_last(s);
-
-	return r != NULL && r->what[0] != '\0' ? r->what : "no answer";
-}
 
 static void
 audit_ss(const struct jobrun_ctx *ctx, const struct job *j, const char *action,
@@ -1514,8 +1476,8 @@ ss_find_key(const struct jobrun_ctx *ctx, const char *number,
 	rc = ss_list(ctx->ss, SS_ORDERS, &p, 1, QUOTA_POLL, ssfind_cb, &f,
 	    NULL);
 	if (rc != CORE_OK && f.found == NULL) {
-		job_outcome_set(o, ss_cls(ctx->ss), "ShipStation orders: %s",
-		    ss_what(ctx->ss));
+		job_outcome_set(o, ss_fail_class(ctx->ss),
+		    "ShipStation orders: %s", ss_fail_what(ctx->ss));
 		return -1;
 	}
 	*out = f.found;
@@ -1613,7 +1575,7 @@ ss_upsert(const struct jobrun_ctx *ctx, const struct job *j,
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = ss_create_order(ctx->ss, ord, ans);
 	audit_ss(ctx, j, action, req, ms_since(&t0), rc == CORE_OK ? "ok" :
-	    job_class_name(ss_cls(ctx->ss)));
+	    job_class_name(ss_fail_class(ctx->ss)));
 	free(req);
 	return rc;
 }
@@ -1674,8 +1636,8 @@ x3_push(const struct jobrun_ctx *ctx, const struct job *j, json_t *st,
 	    "ss.order.create", ord, &ans) != CORE_OK) {
 		/* Lost or refused: the key decides, as before the create. */
 		(void)snprintf(buf, sizeof(buf), "ShipStation createorder: "
-		    "%.120s", ss_what(ctx->ss));
-		rc = ss_cls(ctx->ss);
+		    "%.120s", ss_fail_what(ctx->ss));
+		rc = ss_fail_class(ctx->ss);
 		json_decref(found);
 		found = NULL;
 		if (ss_find_key(ctx, j->key, key, &found, o) == 1) {
@@ -1739,8 +1701,8 @@ x3_to_ours(const struct jobrun_ctx *ctx, const struct job *j, json_t *st,
 		return;
 	}
 	if (ss_get_order(ctx->ss, ssid, QUOTA_POLL, &ord) != CORE_OK) {
-		job_outcome_set(o, ss_cls(ctx->ss), "ShipStation order %s: %s",
-		    ssid, ss_what(ctx->ss));
+		job_outcome_set(o, ss_fail_class(ctx->ss),
+		    "ShipStation order %s: %s", ssid, ss_fail_what(ctx->ss));
 		return;
 	}
 	cur = jstr(ord, "orderStatus");
@@ -1757,8 +1719,9 @@ x3_to_ours(const struct jobrun_ctx *ctx, const struct job *j, json_t *st,
 		    json_string("cancelled"));
 		if (ss_upsert(ctx, j, "ss.order.cancel", ord, &ans) !=
 		    CORE_OK) {
-			job_outcome_set(o, ss_cls(ctx->ss), "ShipStation "
-			    "cancel: %.200s", ss_what(ctx->ss));
+			job_outcome_set(o, ss_fail_class(ctx->ss),
+			    "ShipStation cancel: %.200s",
+			    ss_fail_what(ctx->ss));
 			goto out;
 		}
 		nstate = "cancelled";
@@ -1773,10 +1736,11 @@ x3_to_ours(const struct jobrun_ctx *ctx, const struct job *j, json_t *st,
 		rc = ss_hold_order(ctx->ss, strtoll(ssid, NULL, 10), until,
 		    NULL);
 		audit_ss(ctx, j, "ss.order.hold", buf, ms_since(&t0),
-		    rc == CORE_OK ? "ok" : job_class_name(ss_cls(ctx->ss)));
+		    rc == CORE_OK ? "ok" :
+		    job_class_name(ss_fail_class(ctx->ss)));
 		if (rc != CORE_OK) {
-			job_outcome_set(o, ss_cls(ctx->ss), "ShipStation "
-			    "hold: %.200s", ss_what(ctx->ss));
+			job_outcome_set(o, ss_fail_class(ctx->ss),
+			    "ShipStation hold: %.200s", ss_fail_what(ctx->ss));
 			goto out;
 		}
 		nstate = "held_x3";
@@ -1791,10 +1755,11 @@ x3_to_ours(const struct jobrun_ctx *ctx, const struct job *j, json_t *st,
 			    NULL, NULL);
 			audit_ss(ctx, j, "ss.order.restore", buf,
 			    ms_since(&t0), rc == CORE_OK ? "ok" :
-			    job_class_name(ss_cls(ctx->ss)));
+			    job_class_name(ss_fail_class(ctx->ss)));
 			if (rc != CORE_OK) {
-				job_outcome_set(o, ss_cls(ctx->ss), "ShipStation "
-				    "restore: %.200s", ss_what(ctx->ss));
+				job_outcome_set(o, ss_fail_class(ctx->ss),
+				    "ShipStation restore: %.200s",
+				    ss_fail_what(ctx->ss));
 				goto out;
 			}
 		}

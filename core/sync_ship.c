@@ -214,25 +214,6 @@ fail:
 	return -1;
 }
 
-/* The failure class of the last X3 call (transient when unknown). */
-static enum job_class
-x3_cls(struct x3 *x)
-{
-	const struct http_resp	*r = x3_last(x);
-
-	if (r == NULL || r->class == JOB_ERR_NONE)
-		return JOB_ERR_TRANSIENT;
-	return r->class;
-}
-
-static const char *
-x3_what(struct x3 *x)
-{
-	const struct http_resp	*r = x3_last(x);
-
-	return r != NULL && r->what[0] != '\0' ? r->what : "no answer";
-}
-
 static void
 audit(const struct run *r, const char *action, const char *req,
     const char *resp, long status, int64_t ms, const char *outcome)
@@ -263,8 +244,8 @@ gql(struct run *r, const struct gqdoc *doc, json_t *vars, int write,
 	if (rc != CORE_OK) {
 		json_decref(*data);
 		*data = NULL;
-		job_outcome_set(o, x3_cls(r->ctx->x3), "X3: %s",
-		    x3_what(r->ctx->x3));
+		job_outcome_set(o, x3_fail_class(r->ctx->x3), "X3: %s",
+		    x3_fail_what(r->ctx->x3));
 		return -1;
 	}
 	return 0;
@@ -680,7 +661,7 @@ reverse(struct run *r, const char *sdh, struct job_outcome *o)
 	job_outcome_set(o, JOB_ERR_DATA, "%s %s was voided in ShipStation "
 	    "but X3 delivery %s cannot be reversed (%.120s): reverse it in "
 	    "X3 (customer return)", r->type, r->j->key, found,
-	    x3_what(r->ctx->x3));
+	    x3_fail_what(r->ctx->x3));
 	(void)link_set(r, sdh, "void_pending", &(struct job_outcome){ 0, "" });
 }
 

@@ -590,3 +590,15 @@ x3_rest_get(struct x3 *x, const char *cls, const char *key,
 	*out = json_incref(x->last->json);
 	return CORE_OK;
 }
+
+enum job_class
+x3_fail_class(const struct x3 *c)
+{
+	return http_resp_class(x3_last(c));
+}
+
+const char *
+x3_fail_what(const struct x3 *c)
+{
+	return http_resp_what(x3_last(c));
+}
