@@ -903,6 +903,15 @@ enum core_err	 event_store_doc(struct db *, const char *system,
 		    const char *doc_type, const char *doc_id,
 		    const char *body, int64_t event_id, const char *kind,
 		    int *changed);
+/*
+ * event_store_doc() for one record as received: its id is the value of
+ * id_field (an integer or a non-empty string), its body the canonical
+ * JSON (compact, sorted keys). CORE_EINPUT: no usable id, nothing stored.
+ */
+enum core_err	 event_store_record(struct db *, const char *system,
+		    const char *doc_type, const char *id_field,
+		    const struct json_t *rec, int64_t event_id,
+		    const char *kind, int *changed);
 /* The webhook.fetch job handler. */
 void		 event_fetch(const struct jobrun_ctx *, const struct job *,
 		    struct job_outcome *);

@@ -309,13 +309,14 @@ fail:
 	return rc;
 }
 
-static int
-store_record(void *arg, json_t *rec)
+enum core_err
+event_store_record(struct db *db, const char *system, const char *doc_type,
+    const char *id_field, const json_t *rec, int64_t event_id,
+    const char *kind, int *changed)
 {
-	struct fetch	*f = arg;
-	json_t		*idv = json_object_get(rec, f->route->id_field);
+	const json_t	*idv = json_object_get(rec, id_field);
 	char		 id[64], *text;
-	int		 changed = 0;
+	enum core_err	 rc;
 
 	if (json_is_integer(idv))
 		(void)snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT,
@@ -323,18 +324,32 @@ store_record(void *arg, json_t *rec)
 	else if (json_is_string(idv) && json_string_length(idv) > 0 &&
 	    json_string_length(idv) < sizeof(id))
 		(void)snprintf(id, sizeof(id), "%s", json_string_value(idv));
-	else {
+	else
+		return CORE_EINPUT;
+	if ((text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return CORE_ENOMEM;
+	rc = event_store_doc(db, system, doc_type, id, text, event_id, kind,
+	    changed);
+	free(text);
+	return rc;
+}
+
+static int
+store_record(void *arg, json_t *rec)
+{
+	struct fetch	*f = arg;
+	char		 kind[40];
+	int		 changed = 0;
+
+	(void)snprintf(kind, sizeof(kind), "ss.%s", f->route->doc_type);
+	f->rc = event_store_record(f->db, "shipstation", f->route->doc_type,
+	    f->route->id_field, rec, f->event_id, kind, &changed);
+	if (f->rc == CORE_EINPUT) {
 		log_warnx("record without a usable %s: skipped",
 		    f->route->id_field);
+		f->rc = CORE_OK;
 		return 0;
 	}
-	if ((text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		f->rc = CORE_ENOMEM;
-		return 1;
-	}
-	f->rc = event_store_document(f->db, f->route->doc_type, id, text,
-	    f->event_id, &changed);
-	free(text);
 	if (f->rc != CORE_OK)
 		return 1;
 	f->stored++;

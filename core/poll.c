@@ -137,28 +137,16 @@ stamp_of(const struct run *r, json_t *rec, int64_t *us)
 static int
 store(struct run *r, json_t *rec)
 {
-	json_t	*idv = json_object_get(rec, r->d->id);
-	char	 id[64], *text;
 	int	 changed = 0;
 
-	if (json_is_integer(idv))
-		(void)snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(idv));
-	else if (json_is_string(idv) && json_string_length(idv) > 0 &&
-	    json_string_length(idv) < sizeof(id))
-		(void)snprintf(id, sizeof(id), "%s", json_string_value(idv));
-	else {
+	r->rc = event_store_record(r->ctx->db, r->d->system, r->d->doc_type,
+	    r->d->id, rec, 0, r->d->kind, &changed);
+	if (r->rc == CORE_EINPUT) {
 		log_warnx("poll %s: record without a usable %s: skipped",
 		    r->d->cursor, r->d->id);
+		r->rc = CORE_OK;
 		return 0;
 	}
-	if ((text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		r->rc = CORE_ENOMEM;
-		return -1;
-	}
-	r->rc = event_store_doc(r->ctx->db, r->d->system, r->d->doc_type, id,
-	    text, 0, r->d->kind, &changed);
-	free(text);
 	if (r->rc != CORE_OK)
 		return -1;
 	r->records++;
