@@ -36,23 +36,8 @@ e2e_stack() {
 	# Our quota paces on the real clock: 40 calls per sandbox minute
 	# are 40 x factor per real one.
 	sed -i "s|^  v2_key_file = .*|&\n  rate_limit = $((40 * factor));|" "$CONF"
-	umask 077
-	printf '%s\n' "$X3_SECRET" >"$ML_TMP/x3.secret"
-	umask 022
 	NGINX_PORT=$(free_port)
-	cat >>"$CONF" <<CONF
-x3: {
-  base_url = "$X3_URL";
-  endpoint = "$X3_EP";
-  allow_http = true;
-  auth = "jwt";
-  client_id = "$X3_CID";
-  secret_file = "$ML_TMP/x3.secret";
-  user = "admin";
-  connect_timeout = 3;
-  timeout = 5;
-};
-CONF
+	x3_conf "$X3_URL" 5
 	hooks_conf "public_url = \"http://127.0.0.1:$NGINX_PORT\";"
 	stack_fcgi
 	free_port() { echo "$NGINX_PORT"; }
@@ -105,21 +90,6 @@ ssv() {
 ss_state() { curl -sS --max-time 30 "$SS_URL/_sandbox/state" >"$ML_TMP/$1" || bail "ShipStation state"; }
 x3_state() { curl -sS --max-time 30 "$X3_URL/_sandbox/state" >"$ML_TMP/$1" || bail "X3 state"; }
 
-# store_doc TYPE ID BODY: a record stored and its job re-queued, as the
-# fetch and the polls store new or changed content (event.c).
-store_doc() {
-	local hex hash
-	hex=$(printf '%s' "$3" | xxd -p | tr -d '\n')
-	hash=$(printf '%s' "$3" | sha256sum | cut -d' ' -f1)
-	q "INSERT INTO documents (system, doc_type, doc_id, content_hash, body)
-	    VALUES ('shipstation', '$1', '$2', '$hash',
-	    CONVERT(UNHEX('$hex') USING utf8mb4))
-	    ON DUPLICATE KEY UPDATE body = VALUES(body),
-	    content_hash = VALUES(content_hash);
-	    INSERT INTO jobs (kind, job_key, priority) VALUES ('ss.$1', '$2', 3)
-	    ON DUPLICATE KEY UPDATE state = 'ready', attempts = 0,
-	    next_attempt_at = NOW(6)"
-}
 # poll_order OID / poll_ship OID SID: what the ShipStation poll does
 # for an edited order or a voided label, which notify nobody (§3.2).
 poll_order() {

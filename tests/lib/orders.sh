@@ -13,23 +13,8 @@ orders_setup() {
 	stack_migrate
 	# The ShipStation quota is not under test here.
 	x3_start --no-rate-limit
-	umask 077
-	printf '%s\n' "$X3_SECRET" >"$ML_TMP/x3.secret"
-	umask 022
-	cat >>"$CONF" <<CONF
-x3: {
-  base_url = "$SB_URL";
-  endpoint = "$X3_EP";
-  allow_http = true;
-  auth = "jwt";
-  client_id = "$X3_CID";
-  secret_file = "$ML_TMP/x3.secret";
-  user = "admin";
-  connect_timeout = 3;
-  timeout = 10;
-};
-${1:-}
-CONF
+	x3_conf "$SB_URL"
+	[ -z "${1:-}" ] || printf '%s\n' "$1" >>"$CONF"
 	sandbox_ss_conf v1
 	# Store 310001 (Manual Orders) -> US011 / SON / US011.
 	q "INSERT INTO maps (map_type, source_key, target) VALUES
@@ -52,21 +37,9 @@ mkorder() {
 	jqb .orderId
 }
 
-# store_body OID BODY: store a document body with its ss.order job
-# (re-readied), as event_store_document does for new or changed content.
-store_body() {
-	local hex hash
-	hex=$(printf '%s' "$2" | xxd -p | tr -d '\n')
-	hash=$(printf '%s' "$2" | sha256sum | cut -d' ' -f1)
-	q "INSERT INTO documents (system, doc_type, doc_id, content_hash, body)
-	    VALUES ('shipstation', 'order', '$1', '$hash',
-	    CONVERT(UNHEX('$hex') USING utf8mb4))
-	    ON DUPLICATE KEY UPDATE body = VALUES(body),
-	    content_hash = VALUES(content_hash);
-	    INSERT INTO jobs (kind, job_key, priority) VALUES ('ss.order', '$1', 3)
-	    ON DUPLICATE KEY UPDATE state = 'ready', attempts = 0,
-	    next_attempt_at = NOW(6)"
-}
+# store_body OID BODY: store an order's document body with its ss.order
+# job (re-readied), as event_store_document does for new or changed content.
+store_body() { store_doc order "$1" "$2"; }
 
 # store OID: fetch the order from the sandbox and store it.
 store() {

@@ -11,22 +11,7 @@ ship_stack() {
 	stack_migrate
 	x3_start --no-rate-limit
 	sandbox_ss_conf v1
-	umask 077
-	printf '%s\n' "$X3_SECRET" >"$ML_TMP/x3.secret"
-	umask 022
-	cat >>"$CONF" <<CONF
-x3: {
-  base_url = "$SB_URL";
-  endpoint = "$X3_EP";
-  allow_http = true;
-  auth = "jwt";
-  client_id = "$X3_CID";
-  secret_file = "$ML_TMP/x3.secret";
-  user = "admin";
-  connect_timeout = 3;
-  timeout = 10;
-};
-CONF
+	x3_conf "$SB_URL"
 }
 
 q() { db_sql "$DB_NAME" -e "$1"; }

@@ -191,6 +191,22 @@ poller: {
 CONF
 }
 
+# store_doc TYPE ID BODY: a record stored and its job re-queued, as the
+# fetch and the polls store new or changed content (event.c).
+store_doc() {
+	local hex hash
+	hex=$(printf '%s' "$3" | xxd -p | tr -d '\n')
+	hash=$(printf '%s' "$3" | sha256sum | cut -d' ' -f1)
+	db_sql "$DB_NAME" -e "INSERT INTO documents
+	    (system, doc_type, doc_id, content_hash, body) VALUES ('shipstation', '$1', '$2', '$hash',
+	    CONVERT(UNHEX('$hex') USING utf8mb4))
+	    ON DUPLICATE KEY UPDATE body = VALUES(body),
+	    content_hash = VALUES(content_hash);
+	    INSERT INTO jobs (kind, job_key, priority) VALUES ('ss.$1', '$2', 3)
+	    ON DUPLICATE KEY UPDATE state = 'ready', attempts = 0,
+	    next_attempt_at = NOW(6)"
+}
+
 stack_migrate() {
 	"$CTL_BIN" -f "$CONF" migrate >"$ML_TMP/migrate.log" 2>&1 ||
 	    bail "migrate failed: $(cat "$ML_TMP/migrate.log")"

@@ -9,6 +9,26 @@ x3_start() {
 	    --x3-user admin --x3-endpoint "$X3_EP" --x3-basic-user admin \
 	    --x3-basic-password admin "$@"
 }
+# x3_conf URL [TIMEOUT]: append to $CONF the x3 group for the sandbox at
+# URL, signing in as the connected app (secret in a 0600 file).
+x3_conf() {
+	umask 077
+	printf '%s\n' "$X3_SECRET" >"$ML_TMP/x3.secret"
+	umask 022
+	cat >>"$CONF" <<CONF
+x3: {
+  base_url = "$1";
+  endpoint = "$X3_EP";
+  allow_http = true;
+  auth = "jwt";
+  client_id = "$X3_CID";
+  secret_file = "$ML_TMP/x3.secret";
+  user = "admin";
+  connect_timeout = 3;
+  timeout = ${2:-10};
+};
+CONF
+}
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 # jwt PAYLOAD [SECRET] [HEADER]
 jwt() {
