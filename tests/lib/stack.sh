@@ -270,12 +270,13 @@ http {
 	include $ML_TMP/nginx/extra*.conf;
 }
 NGINX
+		rm -f "$ML_TMP/nginx/nginx.pid"
 		nginx -p "$ML_TMP/nginx" -c "$ML_TMP/nginx/nginx.conf" \
 		    >>"$ML_TMP/nginx.log" 2>&1 &
 		NGINX_PID=$!
 		track_pid "$NGINX_PID"
 		BASE_URL=http://127.0.0.1:$NGINX_PORT
-		if wait_for 10 port_open "$NGINX_PORT"; then
+		if wait_for 10 nginx_up; then
 			return 0
 		fi
 		stop_pid "$NGINX_PID"
@@ -286,6 +287,15 @@ NGINX
 
 port_open() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# nginx_up: our nginx listens. The port alone is not proof: another
+# test may have taken the port free_port picked, and then our nginx
+# fails to bind while the port answers. nginx writes its pid file only
+# once its listening sockets are bound.
+nginx_up() {
+	[ -s "$ML_TMP/nginx/nginx.pid" ] && kill -0 "$NGINX_PID" 2>/dev/null &&
+	    port_open "$NGINX_PORT"
 }
 
 # ---- HTTP helpers ----------------------------------------------------
