@@ -137,6 +137,7 @@ static const struct key keys[] = {
 	{ "webhooks", "jwks_allow_http", K_BOOL, 0, O(hooks.jwks_allow_http),
 	    0, 1 },
 	{ "webhooks", "v2_tolerance", K_INT, 0, O(hooks.v2_tolerance), 1, 3600 },
+	{ "webhooks", "sweep_after", K_INT, 0, O(hooks.sweep_after), 1, 3600 },
 	{ "webhooks", "public_url", K_STR, 0, O(hooks.public_url), 0, 0 },
 	{ "sync", "discount", K_STR, 0, O(sync.discount), 0, 0 },
 	{ "sync", "shipping_item", K_STR, 0, O(sync.shipping_item), 0, 0 },
@@ -658,6 +659,7 @@ cfg_load(const char *path, struct cfg **out)
 	c->poller.reconcile_days = ML_RECONCILE_DAYS_DEFAULT;
 	c->hooks.max_body = ML_HOOK_MAX_BODY_DEFAULT;
 	c->hooks.v2_tolerance = ML_HOOK_V2_TOLERANCE_DEFAULT;
+	c->hooks.sweep_after = ML_HOOK_SWEEP_AFTER_DEFAULT;
 	c->sync.x3_hold_days = 365;
 	c->retention.events_days = ML_RETENTION_EVENTS_DAYS;
 	c->retention.audit_days = ML_RETENTION_AUDIT_DAYS;

@@ -149,6 +149,7 @@ struct cfg_hooks {
 	char		*v2_jwks_url;	/* ShipStation V2 signing keys */
 	int		 jwks_allow_http; /* plain http JWKS (the sandbox) */
 	int		 v2_tolerance;	/* seconds of timestamp skew allowed */
+	int		 sweep_after;	/* s before the poller queues a fetch */
 	char		*public_url;	/* our base URL as ShipStation sees it */
 };
 
@@ -877,12 +878,25 @@ struct event_item {
 };
 
 /*
- * Store up to EVENT_BATCH_MAX events and, for each new one not
- * rejected, its webhook.fetch job, all in one transaction (one commit
- * for the lot: the lever on a commit-bound server). A repeat of a
- * stored event, even within the batch, is marked duplicate.
+ * Store up to EVENT_BATCH_MAX events in one statement and one commit
+ * (the lever on a commit-bound server). A repeat of a stored event,
+ * even within the batch, is marked duplicate. The events' fetch jobs
+ * are not part of it: event_queue_fetches() after the answer, or
+ * event_sweep() for what that missed.
  */
 enum core_err	 event_store_many(struct db *, struct event_item *, size_t);
+/* Queue the webhook.fetch job of each event id (existing ones stay). */
+enum core_err	 event_queue_fetches(struct db *, const int64_t *ids,
+		    size_t n);
+/*
+ * Queue the fetch job of every webhook event still "received" without
+ * one (its worker died after the answer, or skipped it while the quota
+ * was spent), up to those received `grace` seconds ago. *mark is the
+ * last event id swept (0 at first: start at the oldest waiting event);
+ * *queued the jobs created.
+ */
+enum core_err	 event_sweep(struct db *, int grace, int64_t *mark,
+		    uint64_t *queued);
 /* The same for one event. */
 enum core_err	 event_store(struct db *, const struct event_in *,
 		    int64_t *id, int *duplicate);

@@ -93,6 +93,7 @@
 #define ML_HOOK_MAX_BODY_DEFAULT	(64 * 1024)
 /* ShipStation's guidance: refuse V2 timestamps more than ~5 min off. */
 #define ML_HOOK_V2_TOLERANCE_DEFAULT	300	/* seconds */
+#define ML_HOOK_SWEEP_AFTER_DEFAULT	10	/* s: see event_sweep() */
 #define ML_HOOK_JWKS_URL_DEFAULT	"https://api.shipengine.com/jwks"
 
 /* Events committed together by one worker's batcher (one commit). */

@@ -47,6 +47,7 @@ natural_key(const struct event_in *in, char out[65])
 #define EVENT_ROW_SQL	"(?, ?, ?, ?, ?, ?, ?, ?)"
 #define EVENT_COLS	8
 #define EVENT_SQL_MAX	(256 + EVENT_BATCH_MAX * 32)
+#define EVENT_SWEEP_STEP	5000	/* event ids per sweep statement */
 
 /*
  * Which stored row is whose: an item is new when the stored row carries
@@ -104,15 +105,13 @@ event_store_many(struct db *db, struct event_item *it, size_t n)
 {
 	struct db_val	*p = NULL;
 	char		 sql[EVENT_SQL_MAX], (*keys)[65] = NULL;
-	char		 (*jkeys)[24] = NULL;
 	enum core_err	 rc = CORE_ENOMEM;
 	uint64_t	 affected = 0, first = 0;
-	size_t		 i, nj;
+	size_t		 i;
 
 	if (n == 0 || n > EVENT_BATCH_MAX)
 		return CORE_EINPUT;
 	if ((keys = calloc(n, sizeof(*keys))) == NULL ||
-	    (jkeys = calloc(n, sizeof(*jkeys))) == NULL ||
 	    (p = calloc(n * EVENT_COLS, sizeof(*p))) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -138,11 +137,15 @@ event_store_many(struct db *db, struct event_item *it, size_t n)
 		rc = CORE_EINPUT;
 		goto out;
 	}
-	if ((rc = db_begin(db)) != CORE_OK)
-		goto out;
+	/*
+	 * One statement, committed on its own (autocommit): the only round
+	 * trip between a batch of webhooks and their acknowledgements. The
+	 * fetch jobs come after the answer (event_queue_fetches, or the
+	 * poller's event_sweep), not in this commit.
+	 */
 	if ((rc = db_exec(db, sql, p, n * EVENT_COLS, &affected, &first)) !=
 	    CORE_OK)
-		goto fail;
+		goto out;
 	/*
 	 * All new (the usual case): a multi-row insert of known size gets
 	 * consecutive auto-increment values in every InnoDB lock mode, so
@@ -151,44 +154,100 @@ event_store_many(struct db *db, struct event_item *it, size_t n)
 	if (affected == n && first > 0) {
 		for (i = 0; i < n; i++)
 			it[i].id = (int64_t)(first + i);
-	} else if ((rc = resolve_ids(db, it, n, keys)) != CORE_OK)
-		goto fail;
-	/* One fetch job per new, fetchable event, in the same commit. */
-	for (i = nj = 0; i < n; i++) {
-		if (it[i].duplicate || it[i].in.reject_reason != NULL)
-			continue;
-		(void)snprintf(jkeys[nj], sizeof(jkeys[nj]), "%lld",
-		    (long long)it[i].id);
-		p[nj * 5 + 0] = DB_STR(EVENT_FETCH_KIND);
-		p[nj * 5 + 1] = DB_STR(jkeys[nj]);
-		p[nj * 5 + 2] = DB_I64(EVENT_FETCH_PRIORITY);
-		p[nj * 5 + 3] = DB_I64(it[i].id);
-		p[nj * 5 + 4] = DB_I64(ML_JOB_MAX_ATTEMPTS);
-		nj++;
-	}
-	if (nj > 0) {
-		if (db_sql_build(sql, sizeof(sql), "INSERT IGNORE INTO jobs (kind, "
-		    "job_key, priority, event_id, max_attempts) VALUES ",
-		    "(?, ?, ?, ?, ?)", nj, "") == -1) {
-			rc = CORE_EINPUT;
-			goto fail;
-		}
-		if ((rc = db_exec(db, sql, p, nj * 5, NULL, NULL)) != CORE_OK)
-			goto fail;
-	}
-	rc = db_commit(db);
-	goto out;
-fail:
-	if (rc != CORE_EDBDOWN)
-		(void)db_rollback(db);
+	} else
+		rc = resolve_ids(db, it, n, keys);
 out:
 	if (rc != CORE_OK)
 		for (i = 0; i < n; i++)
 			it[i].id = 0;
 	free(p);
 	free(keys);
-	free(jkeys);
 	return rc;
+}
+
+enum core_err
+event_queue_fetches(struct db *db, const int64_t *ids, size_t n)
+{
+	struct db_val	 p[EVENT_BATCH_MAX * 5];
+	char		 sql[EVENT_SQL_MAX], keys[EVENT_BATCH_MAX][24];
+	enum core_err	 rc;
+	size_t		 i, j, k;
+
+	for (i = 0; i < n; i += k) {
+		k = n - i < EVENT_BATCH_MAX ? n - i : EVENT_BATCH_MAX;
+		for (j = 0; j < k; j++) {
+			(void)snprintf(keys[j], sizeof(keys[j]), "%lld",
+			    (long long)ids[i + j]);
+			p[j * 5 + 0] = DB_STR(EVENT_FETCH_KIND);
+			p[j * 5 + 1] = DB_STR(keys[j]);
+			p[j * 5 + 2] = DB_I64(EVENT_FETCH_PRIORITY);
+			p[j * 5 + 3] = DB_I64(ids[i + j]);
+			p[j * 5 + 4] = DB_I64(ML_JOB_MAX_ATTEMPTS);
+		}
+		if (db_sql_build(sql, sizeof(sql), "INSERT IGNORE INTO jobs "
+		    "(kind, job_key, priority, event_id, max_attempts) VALUES ",
+		    "(?, ?, ?, ?, ?)", k, "") == -1)
+			return CORE_EINPUT;
+		if ((rc = db_exec(db, sql, p, k * 5, NULL, NULL)) != CORE_OK)
+			return rc;
+	}
+	return CORE_OK;
+}
+
+enum core_err
+event_sweep(struct db *db, int grace, int64_t *mark, uint64_t *queued)
+{
+	struct db_rows	*r = NULL;
+	int64_t		 bound, from, to;
+	uint64_t	 n;
+	enum core_err	 rc;
+
+	*queued = 0;
+	/*
+	 * Where to start: after the last sweep of this process, or, the
+	 * first time, at the oldest event still waiting for its fetch.
+	 */
+	if (*mark == 0) {
+		rc = db_select(db, "SELECT MIN(id) FROM events WHERE state = "
+		    "'received'", NULL, 0, &r);
+		if (rc != CORE_OK)
+			return rc;
+		from = r->nrows > 0 ? db_rows_i64(r, 0, 0, 0) : 0;
+		db_rows_free(r);
+		if (from == 0)
+			return CORE_OK;		/* nothing waits at all */
+		*mark = from - 1;
+	}
+	/*
+	 * Up to the newest event received `grace` seconds ago: an id is
+	 * taken when its insert starts and becomes visible at its commit,
+	 * so a lower id may still be uncommitted for a moment. Past the
+	 * grace, every lower id has been committed (or never will be).
+	 */
+	rc = db_select(db, "SELECT id FROM events WHERE received_at < "
+	    "NOW(6) - INTERVAL ? SECOND ORDER BY received_at DESC LIMIT 1",
+	    DB_PARAMS(DB_I64(grace)), &r);
+	if (rc != CORE_OK)
+		return rc;
+	bound = r->nrows > 0 ? db_rows_i64(r, 0, 0, 0) : 0;
+	db_rows_free(r);
+	for (from = *mark; from < bound; from = to) {
+		to = bound - from > EVENT_SWEEP_STEP ? from + EVENT_SWEEP_STEP :
+		    bound;
+		/* INSERT IGNORE: an event whose job exists keeps it. */
+		rc = db_exec(db, "INSERT IGNORE INTO jobs (kind, job_key, "
+		    "priority, event_id, max_attempts) SELECT ?, "
+		    "CAST(id AS CHAR), ?, id, ? FROM events WHERE id > ? AND "
+		    "id <= ? AND state = 'received' AND source IN ('ss_v1', "
+		    "'ss_v2')", DB_PARAMS(DB_STR(EVENT_FETCH_KIND),
+		    DB_I64(EVENT_FETCH_PRIORITY), DB_I64(ML_JOB_MAX_ATTEMPTS),
+		    DB_I64(from), DB_I64(to)), &n, NULL);
+		if (rc != CORE_OK)
+			return rc;
+		*queued += n;
+		*mark = to;
+	}
+	return CORE_OK;
 }
 
 enum core_err

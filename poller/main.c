@@ -124,6 +124,26 @@ drain(const struct jobrun_ctx *ctx, const char *owner)
 	}
 }
 
+/*
+ * Queue the fetch of webhook events that have none (their worker was
+ * busy with a spent quota, or died after the answer). *mark: the last
+ * event id this process swept.
+ */
+static void
+sweep(const struct jobrun_ctx *ctx, int64_t *mark)
+{
+	uint64_t	 n;
+	enum core_err	 rc;
+
+	rc = event_sweep(ctx->db, ctx->cfg->hooks.sweep_after, mark, &n);
+	if (rc != CORE_OK)
+		log_warnx("sweeping webhook events: %s (%s)",
+		    core_strerror(rc), db_error(ctx->db));
+	else if (n > 0)
+		log_info("queued the fetch of %llu webhook event%s",
+		    (unsigned long long)n, n == 1 ? "" : "s");
+}
+
 /* Purge old rows when it is this poller's turn (any host's). */
 static void
 retention(const struct jobrun_ctx *ctx)
@@ -156,7 +176,7 @@ main(int argc, char *argv[])
 	char		 host[64], owner[96];
 	int		 ch, checkonly = 0, fg = 0, verbose = 0, once = 0, st;
 	int		 lockfd = -1;
-	int64_t		 lastpoll = 0, now;
+	int64_t		 lastpoll = 0, now, swept = 0;
 
 	while ((ch = getopt_long(argc, argv, "df:nv", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -231,6 +251,7 @@ main(int argc, char *argv[])
 			poll_run(&ctx, stop_pending, NULL);
 			lastpoll = now;
 		}
+		sweep(&ctx, &swept);
 		/* Shipments waiting for their order to reach X3. */
 		if (sync_ship_resume(ctx.db, NULL) != CORE_OK)
 			log_warnx("resuming shipments: %s", db_error(ctx.db));

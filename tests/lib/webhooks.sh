@@ -18,6 +18,8 @@ webhooks: {
   v2_jwks_url = "${JWKS_URL:-http://127.0.0.1:1/jwks}";
   jwks_allow_http = true;
   v2_tolerance = 300;
+  # Tests wait on the sweep: seconds, not the default 10.
+  sweep_after = ${HOOKS_SWEEP_AFTER:-1};
   $*
 };
 CONF
