@@ -477,7 +477,8 @@ scan_number(const unsigned char *s, size_t len, size_t *ip)
 	/*
 	 * s[i] is in the buffer and ends the number, and strtod reads the
 	 * same grammar (no hex or inf can start with a digit or "-d"), so
-	 * it stops at s[i] without a NUL-terminated copy.
+	 * it stops at s[i] without a NUL-terminated copy. strtod reads
+	 * LC_NUMERIC: our programs never call setlocale(), so "." it is.
 	 */
 	errno = 0;
 	v = strtod((const char *)s + *ip, &end);

@@ -63,7 +63,7 @@ accept_event(struct req *r, const char *source, const char *const *types)
 	    sizeof(url), &status, msg, sizeof(msg)) == -1) {
 		log_warnx("%s webhook refused: %s", source, msg);
 		req_error(r, status, status == 400 ? "bad_json" :
-		    "invalid_webhook", msg);
+		    status == 422 ? "invalid_webhook" : "internal", msg);
 		return;
 	}
 	memset(&in, 0, sizeof(in));
