@@ -148,10 +148,10 @@ void		 metrics_get(struct req *);
 /* hook.c */
 void		 hook_v1(struct req *);
 void		 hook_v2(struct req *);
-int		 hook_json_depth(const char *, size_t);
+#define HOOK_URL_MAX	1024	/* reference: resource_url <= 200 chars */
+#define HOOK_TYPE_MAX	64	/* longest known type is 23 */
 int		 hook_parse(const char *, size_t, const char *const *,
-		    struct json_t **, const char **, const char **, int *,
-		    char *, size_t);
+		    char *, size_t, char *, size_t, int *, char *, size_t);
 
 /* worker.c */
 int		 worker_run(int listen_fd, const struct cfg *);

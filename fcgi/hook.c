@@ -18,7 +18,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "core.h"
@@ -54,18 +53,17 @@ accept_event(struct req *r, const char *source, const char *const *types)
 {
 	const struct cfg	*cfg = r->cfg;
 	struct event_in		 in;
-	json_t			*doc = NULL, *o;
-	const char		*type, *url;
-	char			 msg[256], *s;
+	char			 type[HOOK_TYPE_MAX], url[HOOK_URL_MAX + 1];
+	char			 msg[256], reply[160];
 	int64_t			 id;
-	int			 dup, status;
+	int			 dup, status, n;
 	enum core_err		 rc;
 
-	if (hook_parse(r->body, r->bodylen, types, &doc, &type, &url,
-	    &status, msg, sizeof(msg)) == -1) {
+	if (hook_parse(r->body, r->bodylen, types, type, sizeof(type), url,
+	    sizeof(url), &status, msg, sizeof(msg)) == -1) {
 		log_warnx("%s webhook refused: %s", source, msg);
 		req_error(r, status, status == 400 ? "bad_json" :
-		    "invalid_webhook", msg);
+		    status == 422 ? "invalid_webhook" : "internal", msg);
 		return;
 	}
 	memset(&in, 0, sizeof(in));
@@ -86,7 +84,6 @@ accept_event(struct req *r, const char *source, const char *const *types)
 	rc = batch_store(r->app->batch, r->app->pool, &in, &id, &dup);
 	if (rc != CORE_OK) {
 		log_warnx("storing %s event: %s", type, core_strerror(rc));
-		json_decref(doc);
 		req_error(r, rc == CORE_EDBDOWN ? 503 : 500, "unavailable",
 		    "the event could not be stored; retry later");
 		return;
@@ -94,18 +91,19 @@ accept_event(struct req *r, const char *source, const char *const *types)
 	log_info("%s %s event %lld%s", source, type, (long long)id,
 	    dup ? " (duplicate)" : in.reject_reason ? " (rejected: "
 	    "resource_url off the configured API)" : "");
-	o = json_pack("{s:s, s:I, s:s}", "status", dup ? "duplicate" :
-	    in.reject_reason ? "rejected" : "accepted", "event_id",
-	    (json_int_t)id, "request_id", r->id);
-	json_decref(doc);
-	if (o == NULL || (s = json_dumps(o, JSON_COMPACT)) == NULL) {
-		json_decref(o);
-		req_error(r, 500, "internal", "out of memory");
+	/*
+	 * No JSON encoder needed: status is one of three fixed words, the
+	 * id an integer and r->id our own hex request id, so none of them
+	 * can hold a character that needs escaping.
+	 */
+	n = snprintf(reply, sizeof(reply), "{\"status\":\"%s\",\"event_id\":"
+	    "%lld,\"request_id\":\"%s\"}", dup ? "duplicate" :
+	    in.reject_reason ? "rejected" : "accepted", (long long)id, r->id);
+	if (n < 0 || (size_t)n >= sizeof(reply)) {
+		req_error(r, 500, "internal", "reply too long");
 		return;
 	}
-	json_decref(o);
-	req_reply_json(r, 200, s);
-	free(s);
+	req_reply_json(r, 200, reply);
 	if (!dup && in.reject_reason == NULL)
 		r->after_event = id;
 }
