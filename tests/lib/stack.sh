@@ -103,7 +103,7 @@ db_start_server() {
 	mariadbd --no-defaults --datadir="$DB_DIR" --socket="$DB_SOCK" \
 	    --skip-networking --user="$(id -un)" \
 	    --pid-file="$ML_TMP/mariadb.pid" --log-error="$ML_TMP/mariadb.log" \
-	    --innodb-buffer-pool-size=${DB_BUFFER_POOL:-64M} --innodb-log-file-size=${DB_LOG_FILE_SIZE:-16M} ${DB_EXTRA_OPTS:-} \
+	    --innodb-buffer-pool-size=${DB_BUFFER_POOL:-64M} --innodb-log-file-size=${DB_LOG_FILE_SIZE:-16M} \
 	    --skip-name-resolve --character-set-server=utf8mb4 \
 	    --collation-server=utf8mb4_bin >/dev/null 2>&1 &
 	DB_PID=$!
@@ -177,7 +177,8 @@ database: {
 };
 fcgi: {
   listen = "$FCGI_SOCK";
-  workers = 2;
+  workers = ${FCGI_WORKERS:-2};
+  threads = ${FCGI_THREADS:-16};
   max_body = $FCGI_MAX_BODY;
 };
 poller: {
