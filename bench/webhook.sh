@@ -96,8 +96,13 @@ server {
 NGINX
 stack_fcgi
 stack_nginx
-# Benchmarks measure throughput, not the access log.
-sed -i 's|access_log .*nginx-access.log;|access_log off;|' "$ML_TMP/nginx/nginx.conf"
+# Benchmarks measure throughput, not the access logs (the other
+# scenarios' server has none either): the main one and the webhooks' own.
+sed -i -e 's|access_log .*nginx-access.log;|access_log off;|' \
+    -e 's|access_log .*nginx-hooks.log .*;|access_log off;|' \
+    "$ML_TMP/nginx/nginx.conf" "$ML_TMP/nginx/site.conf"
+grep -q 'access_log [^o]' "$ML_TMP/nginx/nginx.conf" "$ML_TMP/nginx/site.conf" &&
+    bail "an access log is still on"
 kill -HUP "$NGINX_PID"
 wait_for 20 status_is /healthz 200 || bail "stack not healthy"
 wait_for 20 test -S "$ML_TMP/php.sock" || bail "php-fpm did not start"
