@@ -885,6 +885,13 @@ struct event_item {
  * event_sweep() for what that missed.
  */
 enum core_err	 event_store_many(struct db *, struct event_item *, size_t);
+/*
+ * How many of n rows (n >= 1) to put in one multi-row statement: one of
+ * a few sizes, at most EVENT_BATCH_MAX. Each size is a statement the
+ * connection keeps prepared, with bind buffers for all its parameters:
+ * every size from 1 to 32 would cost a worker ~1 MB, these ten ~0.1 MB.
+ */
+size_t		 event_batch_shape(size_t n);
 /* Queue the webhook.fetch job of each event id (existing ones stay). */
 enum core_err	 event_queue_fetches(struct db *, const int64_t *ids,
 		    size_t n);

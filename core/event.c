@@ -165,6 +165,18 @@ out:
 	return rc;
 }
 
+size_t
+event_batch_shape(size_t n)
+{
+	static const size_t	 shapes[] = { 32, 24, 16, 12, 8, 6, 4, 3, 2, 1 };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		if (shapes[i] <= n && shapes[i] <= EVENT_BATCH_MAX)
+			return shapes[i];
+	return 1;
+}
+
 enum core_err
 event_queue_fetches(struct db *db, const int64_t *ids, size_t n)
 {
@@ -174,7 +186,7 @@ event_queue_fetches(struct db *db, const int64_t *ids, size_t n)
 	size_t		 i, j, k;
 
 	for (i = 0; i < n; i += k) {
-		k = n - i < EVENT_BATCH_MAX ? n - i : EVENT_BATCH_MAX;
+		k = event_batch_shape(n - i);
 		for (j = 0; j < k; j++) {
 			(void)snprintf(keys[j], sizeof(keys[j]), "%lld",
 			    (long long)ids[i + j]);

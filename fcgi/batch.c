@@ -62,13 +62,21 @@ batch_stop(struct batcher *b)
 	free(b);
 }
 
-/* Take up to EVENT_BATCH_MAX queued waiters; called with b->mu held. */
+/*
+ * Take queued waiters, as many as event_batch_shape() allows of what is
+ * queued (the rest lead off the next commit); called with b->mu held.
+ */
 static size_t
 take(struct batcher *b, struct waiter **batch)
 {
-	size_t	 n;
+	struct waiter	*w;
+	size_t		 n, want;
 
-	for (n = 0; n < EVENT_BATCH_MAX && b->head != NULL; n++) {
+	for (want = 0, w = b->head; w != NULL && want < EVENT_BATCH_MAX;
+	    w = w->next)
+		want++;
+	want = event_batch_shape(want);
+	for (n = 0; n < want && b->head != NULL; n++) {
 		batch[n] = b->head;
 		b->head = b->head->next;
 	}

@@ -108,11 +108,36 @@ audit_redacts_secret_values(void **state)
 	assert_false(audit_secret_key("orderNumber"));
 }
 
+/* Batch shapes: never more than asked or than EVENT_BATCH_MAX, few. */
+static void
+batch_shapes(void **state)
+{
+	size_t	 n, s, prev = 0, distinct = 0;
+
+	(void)state;
+	for (n = 1; n <= 3 * EVENT_BATCH_MAX; n++) {
+		s = event_batch_shape(n);
+		assert_true(s >= 1 && s <= n && s <= EVENT_BATCH_MAX);
+		/* Never less than two thirds of what is queued (up to the cap). */
+		assert_true(3 * s >= 2 * (n < EVENT_BATCH_MAX ? n :
+		    EVENT_BATCH_MAX));
+		if (s != prev)
+			distinct++;
+		prev = s;
+	}
+	assert_int_equal(event_batch_shape(1), 1);
+	assert_int_equal(event_batch_shape(7), 6);
+	assert_int_equal(event_batch_shape(EVENT_BATCH_MAX), EVENT_BATCH_MAX);
+	assert_int_equal(event_batch_shape(1000), EVENT_BATCH_MAX);
+	assert_true(distinct <= 10);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(strerror_names_every_code),
+		cmocka_unit_test(batch_shapes),
 		cmocka_unit_test(rnd_hex_is_hex_and_varies),
 		cmocka_unit_test(job_names),
 		cmocka_unit_test(db_rows_accessors),
