@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "jscan.h"
+#include "text.h"
 
 #define KEYS_ON_STACK	64
 
@@ -81,18 +82,6 @@ jscan_strerror(enum jscan_code c)
 	return names[c];
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The 4 hex digits at p (n bytes left), or -1. */
 static long
 hex4(const unsigned char *p, size_t n)
@@ -103,45 +92,11 @@ hex4(const unsigned char *p, size_t n)
 	if (n < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval(p[i])) < 0)
+		if ((h = text_hexval(p[i])) < 0)
 			return -1;
 		v = v << 4 | h;
 	}
 	return v;
-}
-
-/*
- * Length of the valid UTF-8 sequence starting at p (n bytes left,
- * p[0] >= 0x80), or 0. Same table as jansson's utf8_check_full.
- */
-static size_t
-utf8len(const unsigned char *p, size_t n)
-{
-	unsigned char	 lo = 0x80, hi = 0xBF;
-	size_t		 k, i;
-
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		k = 2;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-		k = 3;
-		if (p[0] == 0xE0)
-			lo = 0xA0;		/* overlong */
-		else if (p[0] == 0xED)
-			hi = 0x9F;		/* surrogates */
-	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-		k = 4;
-		if (p[0] == 0xF0)
-			lo = 0x90;		/* overlong */
-		else if (p[0] == 0xF4)
-			hi = 0x8F;		/* above U+10FFFF */
-	} else
-		return 0;
-	if (n < k || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < k; i++)
-		if (p[i] < 0x80 || p[i] > 0xBF)
-			return 0;
-	return k;
 }
 
 static int
@@ -217,7 +172,7 @@ scan_string(const unsigned char *s, size_t len, size_t *ip, int *esc)
 			return JSCAN_E_CTRL;
 		}
 		if (c >= 0x80) {
-			if ((k = utf8len(s + i, len - i)) == 0) {
+			if ((k = text_utf8_len(s + i, len - i)) == 0) {
 				*ip = i;
 				return JSCAN_E_UTF8;
 			}
@@ -555,7 +510,7 @@ jscan_validate(const char *str, size_t len, int max_depth,
 		goto out;
 	}
 	if (s[i] != '{' && s[i] != '[') {
-		code = s[i] >= 0x80 && utf8len(s + i, len - i) == 0 ?
+		code = s[i] >= 0x80 && text_utf8_len(s + i, len - i) == 0 ?
 		    JSCAN_E_UTF8 : JSCAN_E_TOP;
 		goto out;
 	}
@@ -622,7 +577,7 @@ value:
 	else if (len - i >= 4 && memcmp(s + i, "null", 4) == 0)
 		i += 4;
 	else {
-		code = c >= 0x80 && utf8len(s + i, len - i) == 0 ?
+		code = c >= 0x80 && text_utf8_len(s + i, len - i) == 0 ?
 		    JSCAN_E_UTF8 : JSCAN_E_SYNTAX;
 		goto out;
 	}
@@ -641,7 +596,7 @@ next:
 		i++;
 	if (depth == 0) {
 		if (i < len) {
-			code = s[i] >= 0x80 && utf8len(s + i, len - i) == 0 ?
+			code = s[i] >= 0x80 && text_utf8_len(s + i, len - i) == 0 ?
 			    JSCAN_E_UTF8 : JSCAN_E_TRAILING;
 			goto out;
 		}
@@ -672,7 +627,7 @@ next:
 		}
 	}
 	i--;
-	code = c >= 0x80 && utf8len(s + i, len - i) == 0 ? JSCAN_E_UTF8 :
+	code = c >= 0x80 && text_utf8_len(s + i, len - i) == 0 ? JSCAN_E_UTF8 :
 	    JSCAN_E_SYNTAX;
 	goto out;
 
@@ -683,7 +638,7 @@ key:
 		goto out;
 	}
 	if (s[i] != '"') {
-		code = s[i] >= 0x80 && utf8len(s + i, len - i) == 0 ?
+		code = s[i] >= 0x80 && text_utf8_len(s + i, len - i) == 0 ?
 		    JSCAN_E_UTF8 : JSCAN_E_SYNTAX;
 		goto out;
 	}
@@ -711,7 +666,7 @@ key:
 		goto out;
 	}
 	if (s[i] != ':') {
-		code = s[i] >= 0x80 && utf8len(s + i, len - i) == 0 ?
+		code = s[i] >= 0x80 && text_utf8_len(s + i, len - i) == 0 ?
 		    JSCAN_E_UTF8 : JSCAN_E_SYNTAX;
 		goto out;
 	}

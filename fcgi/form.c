@@ -12,58 +12,8 @@
 #include <strings.h>
 
 #include "core.h"
+#include "text.h"
 #include "app.h"
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-static int
-utf8_ok(const unsigned char *s, size_t n)
-{
-	size_t	 i = 0, k, len;
-	uint32_t cp;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((s[i] & 0xe0) == 0xc0) {
-			len = 2;
-			cp = s[i] & 0x1f;
-		} else if ((s[i] & 0xf0) == 0xe0) {
-			len = 3;
-			cp = s[i] & 0x0f;
-		} else if ((s[i] & 0xf8) == 0xf0) {
-			len = 4;
-			cp = s[i] & 0x07;
-		} else
-			return 0;
-		if (i + len > n)
-			return 0;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
 
 /* Decode s[0..n) into a new string. NULL when malformed or ENOMEM. */
 static char *
@@ -79,8 +29,9 @@ decode(const char *s, size_t n)
 		if (s[i] == '+')
 			*o++ = ' ';
 		else if (s[i] == '%') {
-			if (i + 2 >= n || (h = hexval(s[i + 1])) == -1 ||
-			    (l = hexval(s[i + 2])) == -1 || (h == 0 && l == 0))
+			if (i + 2 >= n || (h = text_hexval(s[i + 1])) == -1 ||
+			    (l = text_hexval(s[i + 2])) == -1 ||
+			    (h == 0 && l == 0))
 				goto bad;
 			*o++ = (char)(h << 4 | l);
 			i += 2;
@@ -88,7 +39,7 @@ decode(const char *s, size_t n)
 			*o++ = s[i];
 	}
 	*o = '\0';
-	if (!utf8_ok((unsigned char *)out, (size_t)(o - out)))
+	if (!text_utf8_valid((unsigned char *)out, (size_t)(o - out)))
 		goto bad;
 	return out;
 bad:
@@ -363,7 +314,7 @@ form_multipart(struct form *f, const char *ctype, const char *body,
 		}
 		vl = (size_t)(next - p);
 		if ((isfile && vl > file_max) || memchr(p, '\0', vl) != NULL ||
-		    !utf8_ok((const unsigned char *)p, vl) ||
+		    !text_utf8_valid((const unsigned char *)p, vl) ||
 		    (val = strndup(p, vl)) == NULL) {
 			free(name);
 			return -1;
