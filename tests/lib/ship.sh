@@ -33,23 +33,10 @@ item() { jq -nc --arg s "$1" --argjson q "$2" \
     '{sku: $s, name: ("Item " + $s), quantity: $q, unitPrice: 10}'; }
 items() { jq -sc . ; }
 
-# putdoc TYPE ID BODY: store a document and (re)queue its job.
-putdoc() {
-	local hex
-	hex=$(printf '%s' "$3" | xxd -p | tr -d '\n')
-	q "INSERT INTO documents (system, doc_type, doc_id, content_hash, body)
-	    VALUES ('shipstation', '$1', '$2', SHA2(UNHEX('$hex'), 256),
-	    CONVERT(UNHEX('$hex') USING utf8mb4))
-	    ON DUPLICATE KEY UPDATE body = VALUES(body),
-	    content_hash = VALUES(content_hash);
-	    INSERT INTO jobs (kind, job_key, priority) VALUES ('ss.$1', '$2', 3)
-	    ON DUPLICATE KEY UPDATE state = 'ready', attempts = 0,
-	    next_attempt_at = NOW(6)"
-}
 store_order() {
 	v1 GET "/orders/$1"
 	[ "$SB_STATUS" = 200 ] || bail "GET /orders/$1: $SB_STATUS"
-	putdoc order "$1" "$(jqb -cS "${2:-.}")"
+	store_doc order "$1" "$(jqb -cS "${2:-.}")"
 }
 # label OID [ITEMS] [SHIPDATE]: a label for the order (some lines),
 # shipped on SHIPDATE (default 2026-11-21); print its shipmentId.
@@ -66,7 +53,7 @@ label() {
 # store_ship OID SID: as SHIP_NOTIFY's fetch stores it (no items).
 store_ship() {
 	v1 GET "/shipments?orderId=$1&includeShipmentItems=False&pageSize=500"
-	putdoc shipment "$2" "$(jqb -cS --argjson s "$2" '.shipments[] | select(.shipmentId == $s)')"
+	store_doc shipment "$2" "$(jqb -cS --argjson s "$2" '.shipments[] | select(.shipmentId == $s)')"
 }
 # oitems OID SKU=QTY...: shipmentItems for createlabelfororder.
 oitems() {
