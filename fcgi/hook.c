@@ -88,9 +88,17 @@ accept_event(struct req *r, const char *source, const char *const *types)
 		    "the event could not be stored; retry later");
 		return;
 	}
-	log_info("%s %s event %lld%s", source, type, (long long)id,
-	    dup ? " (duplicate)" : in.reject_reason ? " (rejected: "
-	    "resource_url off the configured API)" : "");
+	/*
+	 * The events table is the record of every webhook; a log line per
+	 * event would be a write (or a syslog send) per request, the
+	 * largest cost left after the commit. Only a refused URL is news.
+	 */
+	if (in.reject_reason != NULL && !dup)
+		log_info("%s %s event %lld (rejected: resource_url off the "
+		    "configured API)", source, type, (long long)id);
+	else
+		log_debug("%s %s event %lld%s", source, type, (long long)id,
+		    dup ? " (duplicate)" : "");
 	/*
 	 * No JSON encoder needed: status is one of three fixed words, the
 	 * id an integer and r->id our own hex request id, so none of them
