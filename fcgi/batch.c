@@ -123,11 +123,12 @@ lead(struct batcher *b, struct dbpool *pool)
 	else
 		b->busy = 0;
 	pthread_mutex_unlock(&b->mu);
-	/* batch[0] is the caller: it needs no wake-up. */
-	for (i = 1; i < n; i++)
-		(void)sem_post(&batch[i]->sem);
+	/* The next commit first: it can start on another CPU while we wake
+	 * the others. batch[0] is the caller: it needs no wake-up. */
 	if (next != NULL)
 		(void)sem_post(&next->sem);
+	for (i = 1; i < n; i++)
+		(void)sem_post(&batch[i]->sem);
 }
 
 enum core_err
