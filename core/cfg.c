@@ -52,7 +52,7 @@ static const struct key keys[] = {
 	{ "database", "password_file", K_SECRET, 0, O(db.password), 0, 0 },
 	{ "database", "connect_timeout", K_INT, 0, O(db.connect_timeout), 1, 300 },
 	{ "fcgi", "listen", K_STR, 0, O(fcgi.listen), 0, 0 },
-	{ "fcgi", "workers", K_INT, 0, O(fcgi.workers), 1, ML_FCGI_WORKERS_MAX },
+	{ "fcgi", "workers", K_INT, 0, O(fcgi.workers), 0, ML_FCGI_WORKERS_MAX },
 	{ "fcgi", "threads", K_INT, 0, O(fcgi.threads), 1, ML_FCGI_THREADS_MAX },
 	{ "fcgi", "max_body", K_SIZE, 0, O(fcgi.max_body), 1024, ML_MAX_BODY_CEILING },
 	{ "poller", "interval", K_INT, 0, O(poller.interval), 1, 86400 },

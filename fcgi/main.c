@@ -1,11 +1,12 @@
 /*
  * ml-connector.fcgi: takes webhook POSTs and serves the admin UI.
  *
- * Process model: a small supervisor forks N single-threaded workers
- * that all accept on one listening socket (inherited on fd 0 from
- * systemd, spawn-fcgi or mod_fcgid, or opened with -s). With one worker
- * there is no supervisor, which is what mod_fcgid expects. See
- * docs/ARCHITECTURE.md for why processes rather than threads.
+ * Process model: a small supervisor forks N workers, each with T request
+ * threads, that all accept on one listening socket (inherited on fd 0
+ * from systemd, spawn-fcgi or mod_fcgid, or opened with -s), and
+ * replaces a worker that dies. With 0 workers there is no supervisor:
+ * this process serves, which is what mod_fcgid (it manages processes
+ * itself) and debuggers expect. See docs/ARCHITECTURE.md.
  */
 #include "config.h"
 
@@ -126,7 +127,7 @@ main(int argc, char *argv[])
 {
 	const char	*file = ML_CONFIG_DEFAULT, *listen = NULL;
 	struct cfg	*cfg;
-	int		 ch, checkonly = 0, fg = 0, verbose = 0, workers = 0;
+	int		 ch, checkonly = 0, fg = 0, verbose = 0, workers = -1;
 	int		 fd = 0, rc;
 	char		*end;
 	long		 v;
@@ -151,7 +152,7 @@ main(int argc, char *argv[])
 		case 'w':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 1 ||
+			if (errno != 0 || *end != '\0' || v < 0 ||
 			    v > ML_FCGI_WORKERS_MAX)
 				usage();
 			workers = (int)v;
@@ -173,7 +174,7 @@ main(int argc, char *argv[])
 	}
 	if (listen == NULL)
 		listen = cfg->fcgi.listen;
-	if (workers == 0)
+	if (workers == -1)
 		workers = cfg->fcgi.workers;
 	if (FCGX_Init() != 0)
 		fatalx("FCGX_Init failed");
@@ -195,9 +196,13 @@ main(int argc, char *argv[])
 		fatalx("fd 0 is not a listening socket: start under a "
 		    "FastCGI server (systemd, spawn-fcgi, mod_fcgid) or "
 		    "use -s");
-	log_info("serving %s with %d worker%s", listen ? listen : "fd 0",
-	    workers, workers == 1 ? "" : "s");
-	rc = workers == 1 ? worker_run(fd, cfg) : supervise(fd, cfg, workers);
+	if (workers == 0)
+		log_info("serving %s in this process (no supervisor)",
+		    listen ? listen : "fd 0");
+	else
+		log_info("serving %s with %d worker%s", listen ? listen :
+		    "fd 0", workers, workers == 1 ? "" : "s");
+	rc = workers == 0 ? worker_run(fd, cfg) : supervise(fd, cfg, workers);
 	cfg_free(cfg);
 	return rc;
 }
