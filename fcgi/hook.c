@@ -89,16 +89,17 @@ accept_event(struct req *r, const char *source, const char *const *types)
 		return;
 	}
 	/*
-	 * The events table is the record of every webhook; a log line per
-	 * event would be a write (or a syslog send) per request, the
-	 * largest cost left after the commit. Only a refused URL is news.
+	 * The events table is the record of every stored webhook: a log
+	 * line for each would be a write (or a syslog send) per request
+	 * during a burst. A redelivery (not stored again) and a refused URL
+	 * are news, and rare.
 	 */
-	if (in.reject_reason != NULL && !dup)
-		log_info("%s %s event %lld (rejected: resource_url off the "
-		    "configured API)", source, type, (long long)id);
+	if (dup || in.reject_reason != NULL)
+		log_info("%s %s event %lld%s", source, type, (long long)id,
+		    dup ? " (duplicate)" : " (rejected: resource_url off the "
+		    "configured API)");
 	else
-		log_debug("%s %s event %lld%s", source, type, (long long)id,
-		    dup ? " (duplicate)" : "");
+		log_debug("%s %s event %lld", source, type, (long long)id);
 	/*
 	 * No JSON encoder needed: status is one of three fixed words, the
 	 * id an integer and r->id our own hex request id, so none of them
