@@ -104,6 +104,7 @@ db_start_server() {
 	    --skip-networking --user="$(id -un)" \
 	    --pid-file="$ML_TMP/mariadb.pid" --log-error="$ML_TMP/mariadb.log" \
 	    --innodb-buffer-pool-size=${DB_BUFFER_POOL:-64M} --innodb-log-file-size=${DB_LOG_FILE_SIZE:-16M} \
+	    ${DB_IO_CAPACITY:+--innodb-io-capacity=$DB_IO_CAPACITY} \
 	    --skip-name-resolve --character-set-server=utf8mb4 \
 	    --collation-server=utf8mb4_bin >/dev/null 2>&1 &
 	DB_PID=$!
