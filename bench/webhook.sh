@@ -26,14 +26,15 @@
 # and no FUA, so each commit's fdatasync flushes the whole cache and
 # waits behind those page writes (4-6 ms instead of ~0.3). Our p99 by
 # round went 7 / 11 / 18 and 7 / 19 / 24 ms at 200, 7 / 10 / 8 and
-# 6 / 8 / 7 ms at 1000. And it runs like a
-# server that has been up a while: its redo log written through once
-# before measuring. A new log file is allocated but unwritten (ext4
-# unwritten extents), and until each block has been written once every
-# commit's fdatasync also commits the filesystem journal (here a synced
-# 4 KB write into a new file took ~370 us, an overwrite ~270 us): the
-# first lap is slower for every writer, and no long-running server has
-# one.
+# 6 / 8 / 7 ms at 1000.
+#
+# And it runs like a server that has been up a while: its redo log
+# written through once before measuring. A new log file is allocated but
+# unwritten (ext4 unwritten extents), and until each block has been
+# written once every commit's fdatasync also commits the filesystem
+# journal (here a synced 4 KB write into a new file took ~370 us, an
+# overwrite ~270 us): the first lap is slower for every writer, and no
+# long-running server has one.
 # Our endpoint runs with the default 1 worker x 16 request threads: its
 # threads share one group commit (2 workers x 16 measured ~3.8 webhooks
 # per commit against ~7, and ~1.3x MariaDB's CPU per webhook).
@@ -210,9 +211,11 @@ rss_max=0 uss_max=0 pss_max=0
 # The workers: the supervisor's children, or the program itself when it
 # serves in-process (-w 0, no supervisor then).
 workers=$(pgrep -P "$FCGI_PID"); [ -n "$workers" ] || workers=$FCGI_PID
-sup_rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$FCGI_PID/status")
+# rss_kb PID: its VmRSS in kB.
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+sup_rss=$(rss_kb "$FCGI_PID")
 for pid in $workers; do
-	kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+	kb=$(rss_kb "$pid")
 	[ "${kb:-0}" -gt $rss_max ] && rss_max=$kb
 	read -r pss uss < <(awk '/^Pss:/ { p = $2 } /^Private_(Clean|Dirty):/ { u += $2 }
 	    END { print p + 0, u + 0 }' "/proc/$pid/smaps_rollup")
